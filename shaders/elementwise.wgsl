@@ -1,0 +1,60 @@
+// Elementwise maps. UNARY: out[i] = f(a[i]). BINARY: out[i] = f(a[ia], b[ib]) with NumPy broadcasting:
+// CONTIGUOUS when a and b have the output's shape, otherwise indices through per-dimension strides
+// (stride 0 on broadcast dimensions). The op is the expression {{OP}} in x (and y), with params p0, p1.
+struct Params {
+  n: u32, rank: u32, p0: f32, p1: f32,
+  shape: array<vec4<u32>, 2>,
+  sa: array<vec4<u32>, 2>,
+  sb: array<vec4<u32>, 2>,
+};
+@group(0) @binding(0) var<uniform> u: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+#if BINARY
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+#else
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+#endif
+
+const A = 1.7159;
+const B = 0.6666;
+fn safe_tanh(x: f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
+// erf with |error| < 1.5e-7 (Abramowitz and Stegun 7.1.26), for the exact GELU.
+fn erf_approx(x: f32) -> f32 {
+  let s = sign(x);
+  let z = abs(x);
+  let t = 1.0 / (1.0 + 0.3275911 * z);
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-z * z);
+  return s * y;
+}
+fn dim(arr: array<vec4<u32>, 2>, d: u32) -> u32 { return arr[d / 4u][d % 4u]; }
+
+fn op(x: f32, y: f32, p0: f32, p1: f32) -> f32 {
+  return {{OP}};
+}
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
+  if (i >= u.n) { return; }
+#if BINARY
+#if CONTIGUOUS
+  out[i] = op(a[i], b[i], u.p0, u.p1);
+#else
+  var rem = i;
+  var ia = 0u;
+  var ib = 0u;
+  for (var d = i32(u.rank) - 1; d >= 0; d--) {
+    let dd = u32(d);
+    let size = dim(u.shape, dd);
+    let idx = rem % size;
+    rem = rem / size;
+    ia += idx * dim(u.sa, dd);
+    ib += idx * dim(u.sb, dd);
+  }
+  out[i] = op(a[ia], b[ib], u.p0, u.p1);
+#endif
+#else
+  out[i] = op(a[i], 0.0, u.p0, u.p1);
+#endif
+}

@@ -1,0 +1,70 @@
+// Data movement. STRIDED: for every index of a shape S (rank <= 8),
+//   dst[dst_off + sum_d idx_d * dst_stride_d] = src[src_off + sum_d idx_d * src_stride_d]
+// which covers copy, permute/transpose, slice, broadcast (stride 0), concat and pad (into a region).
+// GATHER: out[i, :] = src[idx[i], :]. SCATTER_ADD: out[r, :] = sum over i with idx[i] == r of src[i, :]
+// (deterministic: each output row loops over the indices, no float atomics).
+// ONE_HOT: out[r, c] = 1 if idx[r] == c else 0 (src unused but bound).
+struct Params {
+  n: u32, rank: u32, src_off: u32, dst_off: u32,
+  shape: array<vec4<u32>, 2>,
+  ss: array<vec4<u32>, 2>,
+  ds: array<vec4<u32>, 2>,
+};
+@group(0) @binding(0) var<uniform> u: Params;
+// A quiet NaN for invalid indices (a function call, so it is not folded at compile time).
+fn nan_f32(bits: u32) -> f32 { return bitcast<f32>(bits); }
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+#if STRIDED
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+#else
+@group(0) @binding(2) var<storage, read> idx: array<i32>;
+@group(0) @binding(3) var<storage, read_write> dst: array<f32>;
+#endif
+
+fn dim(arr: array<vec4<u32>, 2>, d: u32) -> u32 { return arr[d / 4u][d % 4u]; }
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
+  if (i >= u.n) { return; }
+#if STRIDED
+  var rem = i;
+  var si = u.src_off;
+  var di = u.dst_off;
+  for (var d = i32(u.rank) - 1; d >= 0; d--) {
+    let dd = u32(d);
+    let size = dim(u.shape, dd);
+    let k = rem % size;
+    rem = rem / size;
+    si += k * dim(u.ss, dd);
+    di += k * dim(u.ds, dd);
+  }
+  dst[di] = src[si];
+#endif
+#if GATHER
+  // shape = [count, row]; src rows of length row; n = count * row; rows index bound in src_off
+  let row = dim(u.shape, 1u);
+  let r = i / row;
+  let c = i % row;
+  let j = idx[r];
+  if (j < 0 || u32(j) >= u.src_off) { dst[i] = nan_f32(0x7fc00000u); return; }
+  dst[i] = src[u32(j) * row + c];
+#endif
+#if ONE_HOT
+  _ = src[0]; // keeps binding 1 in the auto layout
+  let classes = dim(u.shape, 1u);
+  dst[i] = select(0.0, 1.0, idx[i / classes] == i32(i % classes));
+#endif
+#if SCATTER_ADD
+  // shape = [rows_out, row, count]; n = rows_out * row
+  let row = dim(u.shape, 1u);
+  let count = dim(u.shape, 2u);
+  let r = i / row;
+  let c = i % row;
+  var acc = 0.0;
+  for (var k = 0u; k < count; k++) {
+    if (idx[k] == i32(r)) { acc += src[k * row + c]; }
+  }
+  dst[i] = acc;
+#endif
+}

@@ -1,0 +1,28 @@
+// The library API shared by the Node and browser entry points.
+import { Engine } from './gpu/engine.js';
+import { setEngine, engine } from './tensor/tensor.js';
+import type { AdapterChoice } from './gpu/adapter.js';
+
+export { Engine } from './gpu/engine.js';
+export { Profiler } from './gpu/profiler.js';
+export { describeAdapter, type AdapterDescription, type AdapterChoice } from './gpu/adapter.js';
+export { Tensor, scope, scopeAsync, keep, engine } from './tensor/tensor.js';
+export * from './tensor/shape.js';
+export * from './ops/index.js';
+export { vjp, jvp, grad, valueAndGrad } from './autodiff/grad.js';
+export { noGrad } from './autodiff/state.js';
+export { CritError } from './util/errors.js';
+
+/** Creates the engine on the preferred adapter and makes it current. Safe to call again (returns the same engine). */
+export async function init(choice: AdapterChoice = {}): Promise<Engine> {
+  try { return engine(); } catch { /* none yet */ }
+  const e = await Engine.create(choice);
+  setEngine(e);
+  return e;
+}
+
+/** Releases the device (tests, short scripts). */
+export function shutdown(): void {
+  try { engine().destroy(); } catch { /* none */ }
+  setEngine(null);
+}

@@ -1,0 +1,238 @@
+// The GPU side of crit: one device, many dispatches per command buffer, a uniform ring, a pipeline cache,
+// a buffer pool and readback that does not spin the CPU while the (possibly CPU-emulated) GPU works.
+import { BufferPool } from './buffer-pool.js';
+import { preprocess, definesKey, type Defines } from './shader.js';
+import { getGpuProvider, describeAdapter, requestDevice, type AdapterChoice, type AdapterDescription } from './adapter.js';
+import { CritError } from '../util/errors.js';
+import type { Profiler } from './profiler.js';
+
+/** A kernel: a WGSL file (inlined text), the defines of this variant, and its entry point. */
+export interface Kernel {
+  /** Family name, e.g. 'matmul'; the profiler groups by `label ?? name`. */
+  name: string;
+  source: string;
+  defines?: Defines;
+  entry?: string;
+}
+
+export interface DispatchArgs {
+  kernel: Kernel;
+  /** Storage buffers at bindings 1..n, in the order the shader declares them. */
+  buffers: GPUBuffer[];
+  /** Uniform parameters at binding 0 (u32/i32/f32 packed as the shader's Params struct), at most 256 bytes. */
+  params?: ArrayBuffer;
+  /** Number of workgroups; a count over maxComputeWorkgroupsPerDimension is folded into y (kernels use linearWorkgroup). */
+  workgroups: number | [number, number, number];
+  /** For the profiler: a label (default kernel.name) and the work done. */
+  label?: string;
+  flops?: number;
+  bytes?: number;
+}
+
+const UNIFORM_SLOT = 256;
+const RING_SLOTS = 2048;
+
+export class Engine {
+  readonly device: GPUDevice;
+  readonly adapter: AdapterDescription;
+  readonly limits: GPUSupportedLimits;
+  readonly features: ReadonlySet<string>;
+  readonly pool: BufferPool;
+  profiler: Profiler | null = null;
+  /** Chosen by adapter kind: CPU drivers (lavapipe, SwiftShader) prefer kernels without shared memory. */
+  readonly isCpuAdapter: boolean;
+
+  private pipelines = new Map<string, GPUComputePipeline>();
+  private modules = new Map<string, GPUShaderModule>();
+  private encoder: GPUCommandEncoder | null = null;
+  private ring: GPUBuffer;
+  private ringData = new ArrayBuffer(UNIFORM_SLOT * RING_SLOTS);
+  private ringUsed = 0;
+  private stagingFree: GPUBuffer[] = [];
+  private lost: string | null = null;
+  private errors: string[] = [];
+  /** Work queued since the last submit, and an online estimate of how fast the adapter does it. */
+  private queuedFlops = 0;
+  private queuedBytes = 0;
+  private nsPerFlop = 0;
+  private nsPerByte = 0;
+  dispatchCount = 0;
+  submitCount = 0;
+
+  private constructor(device: GPUDevice, adapter: AdapterDescription, features: ReadonlySet<string>) {
+    this.device = device;
+    this.adapter = adapter;
+    this.limits = device.limits;
+    this.features = features;
+    this.isCpuAdapter = adapter.kind !== 'gpu';
+    this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
+    this.ring = device.createBuffer({ size: UNIFORM_SLOT * RING_SLOTS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    device.lost.then((info) => { this.lost = `${info.reason}: ${info.message}`; });
+    // Validation errors arrive asynchronously; they are kept and thrown at the next readback, so a bad
+    // kernel can never yield silently wrong numbers.
+    device.addEventListener?.('uncapturederror', (ev: Event) => {
+      const err = (ev as GPUUncapturedErrorEvent).error;
+      this.errors.push(err.message);
+    });
+  }
+
+  static async create(choice: AdapterChoice = {}): Promise<Engine> {
+    const provider = getGpuProvider();
+    const adapters = await provider.adapters(choice);
+    if (adapters.length === 0) {
+      const which = choice.prefer && choice.prefer !== 'auto' ? ` matching '${choice.prefer}'` : '';
+      throw new CritError(`no WebGPU adapter${which} found. ${provider.missingAdvice}`);
+    }
+    const adapter = adapters[0];
+    const device = await requestDevice(adapter);
+    return new Engine(device, describeAdapter(adapter), new Set([...device.features] as string[]));
+  }
+
+  get hasTimestamps(): boolean { return this.features.has('timestamp-query'); }
+
+  /** A compiled pipeline for a kernel variant (cached by source name, defines and entry point). */
+  pipeline(kernel: Kernel): GPUComputePipeline {
+    const key = `${kernel.name}|${kernel.entry ?? 'main'}|${definesKey(kernel.defines)}`;
+    let p = this.pipelines.get(key);
+    if (p) return p;
+    const mkey = `${kernel.name}|${definesKey(kernel.defines)}`;
+    let module = this.modules.get(mkey);
+    if (!module) {
+      const code = preprocess(kernel.name, kernel.source, kernel.defines);
+      module = this.device.createShaderModule({ code, label: kernel.name });
+      this.modules.set(mkey, module);
+    }
+    p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: kernel.entry ?? 'main' }, label: key });
+    this.pipelines.set(key, p);
+    return p;
+  }
+
+  private enc(): GPUCommandEncoder {
+    if (this.lost) throw new CritError(`the WebGPU device was lost (${this.lost})`);
+    return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  /** Splits a workgroup count into a grid that respects maxComputeWorkgroupsPerDimension. */
+  foldGrid(count: number): [number, number, number] {
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    if (count <= max) return [Math.max(1, count), 1, 1];
+    const y = Math.ceil(count / max);
+    if (y > max) throw new CritError(`dispatch of ${count} workgroups exceeds the adapter's grid (${max}^2)`);
+    return [Math.ceil(count / y), y, 1];
+  }
+
+  dispatch(args: DispatchArgs): void {
+    if (this.ringUsed === RING_SLOTS) this.flush();
+    const pipeline = this.pipeline(args.kernel);
+    const encoder = this.enc();
+    const entries: GPUBindGroupEntry[] = [];
+    if (args.params) {
+      if (args.params.byteLength > UNIFORM_SLOT) throw new CritError(`kernel ${args.kernel.name}: params of ${args.params.byteLength} bytes exceed ${UNIFORM_SLOT}`);
+      const off = this.ringUsed * UNIFORM_SLOT;
+      new Uint8Array(this.ringData, off, args.params.byteLength).set(new Uint8Array(args.params));
+      this.ringUsed++;
+      entries.push({ binding: 0, resource: { buffer: this.ring, offset: off, size: UNIFORM_SLOT } });
+    }
+    args.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const grid = typeof args.workgroups === 'number' ? this.foldGrid(args.workgroups) : args.workgroups;
+    const label = args.label ?? args.kernel.name;
+    const pass = encoder.beginComputePass(this.profiler ? { timestampWrites: this.profiler.timestampWrites(label, args.flops, args.bytes) } : undefined);
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
+    pass.end();
+    this.dispatchCount++;
+    this.queuedFlops += args.flops ?? 0;
+    this.queuedBytes += args.bytes ?? 0;
+  }
+
+  copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    this.enc().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  }
+
+  /**
+   * Writes host data into a buffer. queue.writeBuffer runs before the pending encoder is submitted, so this is
+   * for buffers that no pending command uses: fresh pool buffers qualify (released buffers are only reused
+   * after a submit). Pass `inUse` to submit pending work first.
+   */
+  write(buffer: GPUBuffer, data: ArrayBufferView, offset = 0, inUse = false): void {
+    if (inUse && this.encoder) this.flush();
+    this.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Submits everything encoded so far. */
+  flush(): void {
+    if (this.ringUsed > 0) this.device.queue.writeBuffer(this.ring, 0, this.ringData, 0, this.ringUsed * UNIFORM_SLOT);
+    if (this.encoder) {
+      this.profiler?.resolve(this.encoder);
+      this.device.queue.submit([this.encoder.finish()]);
+      this.submitCount++;
+      this.encoder = null;
+    }
+    this.ringUsed = 0;
+    this.pool.recycle();
+  }
+
+  private staging(bytes: number): GPUBuffer {
+    const size = BufferPool.sizeClass(bytes);
+    const i = this.stagingFree.findIndex((b) => b.size === size);
+    if (i >= 0) return this.stagingFree.splice(i, 1)[0];
+    return this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  /** Copies bytes of a buffer back to the host. Submits pending work; waits without busy-polling first. */
+  async read(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+    const staging = this.staging(bytes);
+    this.enc().copyBufferToBuffer(buffer, offset, staging, 0, Math.ceil(bytes / 4) * 4);
+    const flops = this.queuedFlops, movedBytes = this.queuedBytes;
+    this.queuedFlops = 0; this.queuedBytes = 0;
+    this.flush();
+    const t0 = performance.now();
+    // While mapAsync is pending, Dawn's Node addon polls with setImmediate, which takes a core from a CPU
+    // Vulkan driver. Sleep for most of the expected GPU time first (learned from earlier readbacks).
+    const expectedMs = (flops * this.nsPerFlop + movedBytes * this.nsPerByte) * 1e-6;
+    if (expectedMs > 2) await new Promise((r) => setTimeout(r, Math.min(expectedMs * 0.85, 2000)));
+    await staging.mapAsync(GPUMapMode.READ, 0, staging.size);
+    const ms = performance.now() - t0;
+    if (flops > 1e6) this.nsPerFlop = this.nsPerFlop === 0 ? (ms * 1e6) / flops : 0.7 * this.nsPerFlop + 0.3 * ((ms * 1e6) / flops);
+    else if (movedBytes > 1e5) this.nsPerByte = this.nsPerByte === 0 ? (ms * 1e6) / movedBytes : 0.7 * this.nsPerByte + 0.3 * ((ms * 1e6) / movedBytes);
+    const out = staging.getMappedRange(0, Math.ceil(bytes / 4) * 4).slice(0, bytes);
+    staging.unmap();
+    this.stagingFree.push(staging);
+    this.throwErrors();
+    return out;
+  }
+
+  /** Waits until all submitted work is done (for timing). */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.throwErrors();
+  }
+
+  /** Throws the WebGPU errors reported since the last check (validation, out of memory) or a lost device. */
+  throwErrors(): void {
+    if (this.lost) throw new CritError(`the WebGPU device was lost (${this.lost})`);
+    if (this.errors.length) {
+      const msgs = this.errors.splice(0);
+      throw new CritError(`WebGPU error${msgs.length > 1 ? `s (${msgs.length})` : ''}: ${msgs[0]}`);
+    }
+  }
+
+  /** Checks the WebGPU validation of everything encoded since the last call (use in tests and after building kernels). */
+  async validate<T>(fn: () => T | Promise<T>): Promise<T> {
+    this.device.pushErrorScope('validation');
+    const r = await fn();
+    this.flush();
+    const err = await this.device.popErrorScope();
+    if (err) throw new CritError(`WebGPU validation error: ${err.message}`);
+    return r;
+  }
+
+  destroy(): void {
+    this.flush();
+    this.pool.trim();
+    this.device.destroy();
+  }
+}

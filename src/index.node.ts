@@ -1,0 +1,3 @@
+// crit for Node: WebGPU through Dawn (npm `webgpu`).
+import './gpu/provider-node.js';
+export * from './api.js';

@@ -1,0 +1,119 @@
+// Reductions over one axis (sum, max, sum of squares) as kernels; mean, L2 norm and multi-axis
+// reductions are compositions, so their derivatives come from the rules of the primitives.
+import source from '../../shaders/reduce.wgsl';
+import { Tensor } from '../tensor/tensor.js';
+import { sizeOf, normAxis, fmt } from '../tensor/shape.js';
+import { defineOp, type HostTensor } from './op.js';
+import { ParamWriter, groups1d } from './launch.js';
+import { mul, scale, greaterEqual, sqrt, div } from './elementwise.js';
+import { broadcastTo, reshape } from './layout.js';
+import { CritError } from '../util/errors.js';
+
+interface ReduceAttrs { axis: number; keepDims: boolean }
+const MODES = {
+  sum: { INIT: '0.0', FOLD: 'acc + v', PRE: 'v', ref: (acc: number, v: number) => acc + v, init: 0, pre: (v: number) => v },
+  max: { INIT: '-3.4028234663852886e38', FOLD: 'max(acc, v)', PRE: 'v', ref: Math.max, init: -Infinity, pre: (v: number) => v },
+  sumsq: { INIT: '0.0', FOLD: 'acc + v', PRE: 'v * v', ref: (acc: number, v: number) => acc + v, init: 0, pre: (v: number) => v * v },
+} as const;
+type Mode = keyof typeof MODES;
+
+function dims(shape: readonly number[], axis: number): [number, number, number] {
+  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
+}
+function outShape(shape: readonly number[], axis: number, keepDims: boolean): number[] {
+  return keepDims ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
+}
+
+function launch(mode: Mode, x: Tensor, attrs: ReduceAttrs): Tensor {
+  if (x.dtype !== 'f32') throw new CritError(`${mode}: needs an f32 tensor, got ${x.dtype}`);
+  const axis = normAxis(attrs.axis, x.rank, mode);
+  const [outer, r, inner] = dims(x.shape, axis);
+  if (r === 0 && mode === 'max') throw new CritError(`max over an empty axis of ${fmt(x.shape)}`);
+  const out = Tensor.empty(outShape(x.shape, axis, attrs.keepDims), 'f32', x.engine);
+  const n = outer * inner;
+  if (n === 0) return out;
+  const tree = r > 64;
+  const wg = 64;
+  const m = MODES[mode];
+  x.engine.dispatch({
+    kernel: { name: 'reduce', source, defines: { TREE: tree, WG: wg, INIT: m.INIT, FOLD: m.FOLD, PRE: m.PRE } },
+    label: `reduce_${mode}`,
+    buffers: [x.buffer, out.buffer],
+    params: new ParamWriter().u32(outer).u32(r).u32(inner).f32(1).buffer,
+    workgroups: tree ? n : groups1d(n, wg),
+    bytes: 4 * (x.size + n),
+    flops: x.size,
+  });
+  return out;
+}
+
+function reference(mode: Mode) {
+  return ([x]: HostTensor[], attrs: ReduceAttrs): HostTensor => {
+    const axis = normAxis(attrs.axis, x.shape.length);
+    const [outer, r, inner] = dims(x.shape, axis);
+    const m = MODES[mode];
+    const data = new Float64Array(outer * inner);
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) {
+      let acc: number = m.init;
+      for (let k = 0; k < r; k++) acc = m.ref(acc, m.pre(x.data[(o * r + k) * inner + i]));
+      data[o * inner + i] = acc;
+    }
+    return { data, shape: outShape(x.shape, axis, attrs.keepDims) };
+  };
+}
+
+/** gy (reduced shape) back to the input's shape, broadcasting over the reduced axis. */
+function expandBack(gy: Tensor, x: Tensor, attrs: ReduceAttrs): Tensor {
+  const axis = normAxis(attrs.axis, x.rank);
+  const kept = attrs.keepDims ? gy : reshape(gy, outShape(x.shape, axis, true));
+  return broadcastTo(kept, x.shape);
+}
+
+export const sumOp = defineOp<ReduceAttrs>({
+  name: 'sum',
+  forward: ([x], a) => launch('sum', x, a),
+  vjp: ({ inputs: [x], attrs }, gy) => [expandBack(gy, x, attrs)],
+  jvp: ({ attrs }, [t]) => sumOp([t!], attrs),
+  reference: reference('sum'),
+});
+export const maxOp = defineOp<ReduceAttrs>({
+  name: 'max',
+  forward: ([x], a) => launch('max', x, a),
+  // Ties share the gradient (each maximal element gets gy), like the subgradient of an elementwise max.
+  vjp: ({ inputs: [x], output, attrs }, gy) => [mul(expandBack(gy, x, attrs), greaterEqual(x, expandBack(output, x, attrs)))],
+  jvp: ({ inputs: [x], output, attrs }, [t]) => sumOp([mul(t!, greaterEqual(x, expandBack(output, x, attrs)))], attrs),
+  reference: reference('max'),
+});
+export const sumSqOp = defineOp<ReduceAttrs>({
+  name: 'sumsq',
+  forward: ([x], a) => launch('sumsq', x, a),
+  vjp: ({ inputs: [x], attrs }, gy) => [mul(expandBack(gy, x, attrs), scale(x, 2))],
+  jvp: ({ inputs: [x], attrs }, [t]) => scale(sumOp([mul(t!, x)], attrs), 2),
+  reference: reference('sumsq'),
+});
+
+type Axes = number | number[] | undefined;
+function axesOf(x: Tensor, axes: Axes): number[] {
+  const list = axes === undefined ? x.shape.map((_, i) => i) : Array.isArray(axes) ? axes : [axes];
+  return [...new Set(list.map((a) => normAxis(a, x.rank)))].sort((a, b) => b - a);
+}
+function overAxes(op: typeof sumOp, first: typeof sumOp, x: Tensor, axes: Axes, keepDims: boolean): Tensor {
+  const list = axesOf(x, axes);
+  if (list.length === 0) return reshape(x, x.shape);
+  let y = x;
+  list.forEach((axis, k) => { y = (k === 0 ? first : op)([y], { axis, keepDims: true }); });
+  return keepDims ? y : reshape(y, x.shape.filter((_, i) => !list.includes(i)));
+}
+
+/** Sum over the given axes (all when omitted). */
+export const sum = (x: Tensor, axes?: Axes, keepDims = false) => overAxes(sumOp, sumOp, x, axes, keepDims);
+export const max = (x: Tensor, axes?: Axes, keepDims = false) => overAxes(maxOp, maxOp, x, axes, keepDims);
+export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
+  const count = axesOf(x, axes).reduce((n, a) => n * x.shape[a], 1);
+  if (count === 0) throw new CritError(`mean over an empty axis of ${fmt(x.shape)}`);
+  return scale(sum(x, axes, keepDims), 1 / count);
+}
+/** Euclidean norm over the given axes. */
+export const l2norm = (x: Tensor, axes?: Axes, keepDims = false) => sqrt(overAxes(sumOp, sumSqOp, x, axes, keepDims));
+/** x divided by its L2 norm over axes (kept for broadcasting). */
+export const normalize = (x: Tensor, axes?: Axes) => div(x, l2norm(x, axes, true));
