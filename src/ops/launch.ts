@@ -19,7 +19,7 @@ export class ParamWriter {
     return this;
   }
   align(to = 16): this { this.off = Math.ceil(this.off / to) * to; return this; }
-  get buffer(): ArrayBuffer { return this.view.buffer.slice(0, Math.max(16, Math.ceil(this.off / 16) * 16)); }
+  get buffer(): ArrayBuffer { return (this.view.buffer as ArrayBuffer).slice(0, Math.max(16, Math.ceil(this.off / 16) * 16)); }
 }
 
 /** Workgroups for n invocations of a 1-d kernel. */

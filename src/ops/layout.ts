@@ -4,7 +4,7 @@ import source from '../../shaders/layout.wgsl';
 import fillSource from '../../shaders/fill.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { sizeOf, stridesOf, broadcastStrides, broadcastShapes, sameShape, fmt, normAxis, checkShape, type Shape } from '../tensor/shape.js';
-import { defineOp, type HostTensor } from './op.js';
+import { defineOp, type HostTensor, type OpFn } from './op.js';
 import { ParamWriter, groups1d, WG } from './launch.js';
 import { sum } from './reduce.js';
 import { CritError } from '../util/errors.js';
@@ -135,7 +135,7 @@ export function transpose(x: Tensor, a = -2, b = -1): Tensor {
 // ---- slice (step 1) and its adjoint pad ----
 interface SliceAttrs { begin: number[]; size: number[] }
 interface PadAttrs { begin: number[]; shape: number[] }
-export const sliceOp = defineOp<SliceAttrs>({
+export const sliceOp: OpFn<SliceAttrs> = defineOp<SliceAttrs>({
   name: 'slice',
   forward([x], { begin, size }) {
     const st = stridesOf(x.shape);
@@ -148,7 +148,7 @@ export const sliceOp = defineOp<SliceAttrs>({
   reference: ([x], { begin, size }) => { const st = stridesOf(x.shape); return refStrided(x, size, begin.reduce((s, b, d) => s + b * st[d], 0), st); },
 });
 /** Zeros of `shape` with x written at offset `begin`. */
-export const padOp = defineOp<PadAttrs>({
+export const padOp: OpFn<PadAttrs> = defineOp<PadAttrs>({
   name: 'pad',
   forward([x], { begin, shape }) {
     const out = fillInPlace(Tensor.empty(shape, x.dtype, x.engine), 0);
@@ -185,7 +185,7 @@ export function slice(x: Tensor, begin: number[], end?: number[]): Tensor {
 
 // ---- concat ----
 interface ConcatAttrs { axis: number }
-export const concatOp = defineOp<ConcatAttrs>({
+export const concatOp: OpFn<ConcatAttrs> = defineOp<ConcatAttrs>({
   name: 'concat',
   forward(xs, { axis }) {
     const shape = [...xs[0].shape];
@@ -222,7 +222,7 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
 }
 
 // ---- gather rows / scatter-add rows ----
-export const gatherOp = defineOp<Record<string, never>>({
+export const gatherOp: OpFn<Record<string, never>> = defineOp<Record<string, never>>({
   name: 'gather',
   nondiff: [1],
   forward([x, idx]) {
@@ -247,7 +247,7 @@ export const gatherOp = defineOp<Record<string, never>>({
     return { data, shape: [idx.data.length, ...x.shape.slice(1)] };
   },
 });
-export const scatterAddOp = defineOp<{ rows: number }>({
+export const scatterAddOp: OpFn<{ rows: number }> = defineOp<{ rows: number }>({
   name: 'scatter_add',
   nondiff: [1],
   forward([g, idx], { rows }) {

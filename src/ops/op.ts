@@ -31,10 +31,13 @@ export interface OpRule<A = any> {
   nondiff?: number[];
 }
 
+/** What defineOp returns: applies the rule (records tapes, propagates tangents). */
+export type OpFn<A> = (inputs: Tensor[], attrs: A) => Tensor;
+
 export const opTable = new Map<string, OpRule>();
 
 /** Registers a rule and returns the function that applies it. */
-export function defineOp<A>(rule: OpRule<A>): (inputs: Tensor[], attrs: A) => Tensor {
+export function defineOp<A>(rule: OpRule<A>): OpFn<A> {
   if (opTable.has(rule.name)) throw new Error(`op ${rule.name} defined twice`);
   opTable.set(rule.name, rule);
   return (inputs, attrs) => apply(rule, inputs, attrs);

@@ -3,7 +3,7 @@
 import source from '../../shaders/reduce.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { sizeOf, normAxis, fmt } from '../tensor/shape.js';
-import { defineOp, type HostTensor } from './op.js';
+import { defineOp, type HostTensor, type OpFn } from './op.js';
 import { ParamWriter, groups1d } from './launch.js';
 import { mul, scale, greaterEqual, sqrt, div } from './elementwise.js';
 import { broadcastTo, reshape } from './layout.js';
@@ -69,7 +69,7 @@ function expandBack(gy: Tensor, x: Tensor, attrs: ReduceAttrs): Tensor {
   return broadcastTo(kept, x.shape);
 }
 
-export const sumOp = defineOp<ReduceAttrs>({
+export const sumOp: OpFn<ReduceAttrs> = defineOp<ReduceAttrs>({
   name: 'sum',
   forward: ([x], a) => launch('sum', x, a),
   vjp: ({ inputs: [x], attrs }, gy) => [expandBack(gy, x, attrs)],

@@ -8,3 +8,6 @@ export * from './spearman.js';
 export * from './wilcoxon.js';
 export * from './mannwhitney.js';
 export * from './anova.js';
+export type { Matrix } from './linalg.js';
+export * from './lmm/index.js';
+export * from './csv.js';

@@ -37,20 +37,15 @@ export function lmmAllSubsets(formula: string | ParsedFormula, data: DataColumns
   const k = full.fixed.length;
   if (k === 0) throw new RangeError('all subsets: the formula has no predictors to choose from');
   if (k > 12) throw new RangeError(`all subsets: ${k} predictors would make ${2 ** k - 1} models; use at most 12`);
-  // validate and scale once on the full model
-  const fullFrame = modelFrame(full, data, opts);
+  modelFrame(full, data, opts); // validates the data once, with the full model's error messages
   const rows: Omit<SubsetRow, 'deltaAIC'>[] = [];
   for (let mask = opts.includeEmpty ? 0 : 1; mask < 1 << k; mask++) {
     const terms = full.fixed.filter((_, i) => mask & (1 << i));
     if (terms.length === 0 && !full.intercept) continue;
-    const sub: ParsedFormula = { ...full, fixed: terms, text: '' };
-    // rebuild the canonical text through the parser
+    // the sub-model's formula, written out and parsed again for its canonical text
     const rhs = [...(full.intercept ? (terms.length ? [] : ['1']) : ['0']), ...terms.map((t) => (t.scaled ? `scale(\`${t.column}\`)` : `\`${t.column}\``)), `(1 | \`${full.group}\`)`];
-    const reparsed = parseFormula(`\`${full.response}\` ~ ${rhs.join(' + ')}`);
-    sub.text = reparsed.text;
+    const sub = parseFormula(`\`${full.response}\` ~ ${rhs.join(' + ')}`);
     const frame = modelFrame(sub, data, { scale: opts.scale === true ? terms.map((t) => t.column) : Array.isArray(opts.scale) ? opts.scale.filter((c) => terms.some((t) => t.column === c)) : false });
-    // reuse the full model's scaling (same columns, same numbers)
-    void fullFrame;
     const fit = fitFrame(frame, opts);
     rows.push({ predictors: terms.map((t) => t.name), formula: fit.formula, npar: fit.npar, logLik: fit.logLik, AIC: fit.AIC, BIC: fit.BIC, R2m: fit.R2m, R2c: fit.R2c, isSingular: fit.isSingular, fit });
   }

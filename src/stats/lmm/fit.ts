@@ -68,7 +68,8 @@ export interface LmmFit {
   ranef: Record<string, number>;
   /** Predictors that were z-scored, with centre and sd. */
   scaled: Record<string, { center: number; scale: number }>;
-  satterthwaite: { hessian: Matrix; vcov_varpar: Matrix };
+  /** lmerTest's ingredients: Hessian of devfun_vp at (θ, σ), vcov_varpar = 2H⁺, Jac_list = [∂vcov/∂θ, ∂vcov/∂σ]. */
+  satterthwaite: { hessian: Matrix; vcov_varpar: Matrix; jac_list: [Matrix, Matrix] };
   optimizer: { method: string; evaluations: number; theta0: number; upper: number; gradient: number } | { method: 'fixed theta' };
   /** What lme4/lmerTest/performance would warn or say about this fit. */
   warnings: string[];
@@ -137,7 +138,7 @@ export function summarizeAt(model: ProfiledLmm, theta: number, reml: boolean): O
     r2,
     ranef: named(frame.levels, ev.b),
     scaled: frame.scaling,
-    satterthwaite: { hessian: sat.hessian, vcov_varpar: sat.vcovVarpar },
+    satterthwaite: { hessian: sat.hessian, vcov_varpar: sat.vcovVarpar, jac_list: sat.jac },
     warnings,
   };
 }

@@ -97,6 +97,8 @@ export function minimizeTheta(
     const { d1, d2 } = deriv(theta);
     if (!(d2 > 0) || !Number.isFinite(d1)) break;
     const next = theta - d1 / d2;
+    // the criterion is even in θ: a Newton step from a tiny θ to θ <= 0 means the minimum is the boundary
+    if (next <= 0 && lo === 0) { theta = 0; break; }
     if (!(next > lo && next < up)) break;
     const { d1: d1n } = deriv(next);
     if (!(Math.abs(d1n) < Math.abs(d1))) break;
