@@ -27,6 +27,17 @@ fn erf_approx(x: f32) -> f32 {
   let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-z * z);
   return s * y;
 }
+fn from_bits(b: u32) -> f32 { return bitcast<f32>(b); }
+// x^p with the conventions of Math.pow: x < 0 needs an integer p (else NaN); 0^p is 1 (p = 0), 0 (p > 0)
+// or +inf (p < 0). WGSL's pow is only defined for x > 0.
+fn pow_scalar(x: f32, p: f32) -> f32 {
+  if (p == 0.0) { return 1.0; }
+  if (x == 0.0) { return select(0.0, from_bits(0x7f800000u), p < 0.0); }
+  let m = pow(abs(x), p);
+  if (x > 0.0) { return m; }
+  if (fract(p) != 0.0) { return from_bits(0x7fc00000u); }
+  return select(m, -m, fract(p * 0.5) != 0.0);
+}
 fn dim(arr: array<vec4<u32>, 2>, d: u32) -> u32 { return arr[d / 4u][d % 4u]; }
 
 fn op(x: f32, y: f32, p0: f32, p1: f32) -> f32 {

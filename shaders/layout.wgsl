@@ -4,6 +4,8 @@
 // GATHER: out[i, :] = src[idx[i], :]. SCATTER_ADD: out[r, :] = sum over i with idx[i] == r of src[i, :]
 // (deterministic: each output row loops over the indices, no float atomics).
 // ONE_HOT: out[r, c] = 1 if idx[r] == c else 0 (src unused but bound).
+// STRIDED and GATHER move raw 32-bit words (u32), so f32, i32 and u32 tensors keep their exact bits
+// (an i32 such as -1 is a NaN pattern as f32, which a float load/store may canonicalise).
 struct Params {
   n: u32, rank: u32, src_off: u32, dst_off: u32,
   shape: array<vec4<u32>, 2>,
@@ -11,14 +13,20 @@ struct Params {
   ds: array<vec4<u32>, 2>,
 };
 @group(0) @binding(0) var<uniform> u: Params;
-// A quiet NaN for invalid indices (a function call, so it is not folded at compile time).
-fn nan_f32(bits: u32) -> f32 { return bitcast<f32>(bits); }
+const NAN_BITS = 0x7fc00000u;
+const ONE_BITS = 0x3f800000u;
+#if SCATTER_ADD
 @group(0) @binding(1) var<storage, read> src: array<f32>;
-#if STRIDED
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-#else
 @group(0) @binding(2) var<storage, read> idx: array<i32>;
 @group(0) @binding(3) var<storage, read_write> dst: array<f32>;
+#else
+@group(0) @binding(1) var<storage, read> src: array<u32>;
+#if STRIDED
+@group(0) @binding(2) var<storage, read_write> dst: array<u32>;
+#else
+@group(0) @binding(2) var<storage, read> idx: array<i32>;
+@group(0) @binding(3) var<storage, read_write> dst: array<u32>;
+#endif
 #endif
 
 fn dim(arr: array<vec4<u32>, 2>, d: u32) -> u32 { return arr[d / 4u][d % 4u]; }
@@ -42,18 +50,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   dst[di] = src[si];
 #endif
 #if GATHER
-  // shape = [count, row]; src rows of length row; n = count * row; rows index bound in src_off
+  // shape = [count, row]; src rows of length row; n = count * row; the number of src rows is in src_off.
   let row = dim(u.shape, 1u);
   let r = i / row;
   let c = i % row;
   let j = idx[r];
-  if (j < 0 || u32(j) >= u.src_off) { dst[i] = nan_f32(0x7fc00000u); return; }
+  if (j < 0 || u32(j) >= u.src_off) { dst[i] = NAN_BITS; return; }
   dst[i] = src[u32(j) * row + c];
 #endif
 #if ONE_HOT
   _ = src[0]; // keeps binding 1 in the auto layout
   let classes = dim(u.shape, 1u);
-  dst[i] = select(0.0, 1.0, idx[i / classes] == i32(i % classes));
+  dst[i] = select(0u, ONE_BITS, idx[i / classes] == i32(i % classes));
 #endif
 #if SCATTER_ADD
   // shape = [rows_out, row, count]; n = rows_out * row

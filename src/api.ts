@@ -5,6 +5,7 @@ import type { AdapterChoice } from './gpu/adapter.js';
 
 export { Engine } from './gpu/engine.js';
 export { Profiler } from './gpu/profiler.js';
+export { summarize, formatTable, toTraceEvents, type KernelRow, type ProfileSummary } from './gpu/profile-report.js';
 export { describeAdapter, type AdapterDescription, type AdapterChoice } from './gpu/adapter.js';
 export { Tensor, scope, scopeAsync, keep, engine } from './tensor/tensor.js';
 export * from './tensor/shape.js';
@@ -12,6 +13,10 @@ export * from './ops/index.js';
 export { vjp, jvp, grad, valueAndGrad } from './autodiff/grad.js';
 export { noGrad } from './autodiff/state.js';
 export { CritError } from './util/errors.js';
+export * as stats from './stats/index.js';
+export * from './nn/index.js';
+export * from './data/index.js';
+export * from './io/index.js';
 
 /** Creates the engine on the preferred adapter and makes it current. Safe to call again (returns the same engine). */
 export async function init(choice: AdapterChoice = {}): Promise<Engine> {

@@ -111,16 +111,30 @@ export const tanh1 = defineMap({
 }, 1);
 const geluRef = (x: number) => 0.5 * x * (1 + erf(x / Math.SQRT2));
 const geluGradRef = (x: number) => 0.5 * (1 + erf(x / Math.SQRT2)) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-export const geluGrad1 = defineMap({ name: 'gelu_grad', wgsl: '0.5 * (1.0 + erf_approx(x * 0.70710678118654752)) + x * exp(-0.5 * x * x) * 0.39894228040143268', ref: geluGradRef }, 1);
+/** gelu''(x) = φ(x) (2 - x²), composed of differentiable ops so that every higher order works. */
+function geluGrad2(x: Tensor): Tensor {
+  const x2 = square(x);
+  return mul(scale(exp(scale(x2, -0.5)), 1 / Math.sqrt(2 * Math.PI)), addScalar(neg(x2), 2));
+}
+export const geluGrad1 = defineMap({
+  name: 'gelu_grad', wgsl: '0.5 * (1.0 + erf_approx(x * 0.70710678118654752)) + x * exp(-0.5 * x * x) * 0.39894228040143268', ref: geluGradRef,
+  vjp: (c, gy) => [mul(gy, geluGrad2(c.inputs[0]))], jvp: (c, [t]) => mul(t!, geluGrad2(c.inputs[0])),
+}, 1);
 export const gelu1 = defineMap({
   name: 'gelu', wgsl: '0.5 * x * (1.0 + erf_approx(x * 0.70710678118654752))', ref: geluRef,
   vjp: (c, gy) => [mul(gy, geluGrad(c.inputs[0]))], jvp: (c, [t]) => mul(t!, geluGrad(c.inputs[0])),
 }, 1);
 // g(x) = 1.7159 tanh(0.6666 x) (LeCun's scaled tanh) and its first two derivatives: the second is what the
 // gradient of the criticality loss needs (reverse mode through the tangent g'(b) * (W v)).
+/** g'''(x) = -2 A B³ (1 - t²)(1 - 3t²) with t = tanh(B x), composed of differentiable ops (every order works). */
+function scaledTanhGrad3(x: Tensor): Tensor {
+  const t2 = square(tanh(scale(x, B)));
+  return mul(scale(addScalar(neg(t2), 1), -2 * A * B ** 3), addScalar(scale(t2, -3), 1));
+}
 export const scaledTanhGrad2_1 = defineMap({
   name: 'scaled_tanh_grad2', wgsl: '-2.0 * A * B * B * safe_tanh(B * x) * (1.0 - safe_tanh(B * x) * safe_tanh(B * x))',
   ref: (x) => -2 * A * B * B * Math.tanh(B * x) * sechSq(B * x),
+  vjp: (c, gy) => [mul(gy, scaledTanhGrad3(c.inputs[0]))], jvp: (c, [t]) => mul(t!, scaledTanhGrad3(c.inputs[0])),
 }, 1);
 export const scaledTanhGrad1 = defineMap({
   name: 'scaled_tanh_grad', wgsl: 'A * B * (1.0 - safe_tanh(B * x) * safe_tanh(B * x))', ref: (x) => A * B * sechSq(B * x),
@@ -133,7 +147,7 @@ export const scaledTanh1 = defineMap({
 export const scale1 = defineMap({ name: 'scale', wgsl: 'x * p0', ref: (x, _y, p0) => x * p0, vjp: (c, gy) => [scale(gy, c.attrs.p0)], jvp: (c, [t]) => scale(t!, c.attrs.p0) }, 1);
 export const addScalar1 = defineMap({ name: 'add_scalar', wgsl: 'x + p0', ref: (x, _y, p0) => x + p0, vjp: (_c, gy) => [gy], jvp: (_c, [t]) => t }, 1);
 export const powScalar1 = defineMap({
-  name: 'pow_scalar', wgsl: 'select(pow(abs(x), p0) * select(1.0, -1.0, x < 0.0 && fract(p0 * 0.5) == 0.5), select(0.0, 1.0, p0 == 0.0), x == 0.0)',
+  name: 'pow_scalar', wgsl: 'pow_scalar(x, p0)',
   ref: (x, _y, p0) => x ** p0,
   vjp: (c, gy) => [mul(gy, scale(powScalar(c.inputs[0], c.attrs.p0 - 1), c.attrs.p0))], jvp: (c, [t]) => mul(t!, scale(powScalar(c.inputs[0], c.attrs.p0 - 1), c.attrs.p0)),
 }, 1);
@@ -156,12 +170,12 @@ export const div2 = defineMap({
 }, 2);
 export const greaterEqual2 = defineMap({ name: 'greater_equal', wgsl: 'select(0.0, 1.0, x >= y)', ref: (x, y) => (x >= y ? 1 : 0), vjp: () => [null, null], jvp: () => null }, 2);
 export const maximum2 = defineMap({
-  name: 'maximum', wgsl: 'max(x, y)', ref: Math.max,
+  name: 'maximum', wgsl: 'max(x, y)', ref: (x, y) => Math.max(x, y),
   vjp: (c, gy) => { const m = greaterEqual(c.inputs[0], c.inputs[1]); return [mul(gy, m), mul(gy, addScalar(neg(m), 1))]; },
   jvp: (c, [ta, tb]) => { const m = greaterEqual(c.inputs[0], c.inputs[1]); return addMaybe(ta && mul(ta, m), tb && mul(tb, addScalar(neg(m), 1))); },
 }, 2);
 export const minimum2 = defineMap({
-  name: 'minimum', wgsl: 'min(x, y)', ref: Math.min,
+  name: 'minimum', wgsl: 'min(x, y)', ref: (x, y) => Math.min(x, y),
   vjp: (c, gy) => { const m = greaterEqual(c.inputs[1], c.inputs[0]); return [mul(gy, m), mul(gy, addScalar(neg(m), 1))]; },
   jvp: (c, [ta, tb]) => { const m = greaterEqual(c.inputs[1], c.inputs[0]); return addMaybe(ta && mul(ta, m), tb && mul(tb, addScalar(neg(m), 1))); },
 }, 2);
@@ -215,7 +229,10 @@ export function mul(a: Operand, b: Operand): Tensor {
   return mul2([a, b], none);
 }
 export function div(a: Operand, b: Operand): Tensor {
-  if (typeof b === 'number') return scale(a as Tensor, 1 / finite('div', b));
+  if (typeof b === 'number') {
+    if (finite('div', b) === 0) throw new CritError(`div: division of ${fmt((a as Tensor).shape)} by the scalar 0`);
+    return scale(a as Tensor, 1 / b);
+  }
   if (typeof a === 'number') return scale(reciprocal(b), a);
   return div2([a, b], none);
 }

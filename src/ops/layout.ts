@@ -226,8 +226,8 @@ export const gatherOp: OpFn<Record<string, never>> = defineOp<Record<string, nev
   name: 'gather',
   nondiff: [1],
   forward([x, idx]) {
-    if (idx.dtype !== 'i32') throw new CritError(`gather: indices must be i32, got ${idx.dtype}`);
-    const row = x.size / x.shape[0];
+    if (idx.dtype !== 'i32') throw new CritError(`gather: indices must be i32, got ${idx.dtype} ${fmt(idx.shape)}`);
+    const row = sizeOf(x.shape.slice(1));
     const out = Tensor.empty([idx.size, ...x.shape.slice(1)], x.dtype, x.engine);
     if (out.size === 0) return out;
     x.engine.dispatch({
@@ -241,7 +241,7 @@ export const gatherOp: OpFn<Record<string, never>> = defineOp<Record<string, nev
   vjp: ({ inputs: [x, idx] }, gy) => [scatterAddOp([gy, idx], { rows: x.shape[0] }), null],
   jvp: ({ inputs: [, idx] }, [t]) => gatherOp([t!, idx], {}),
   reference: ([x, idx]) => {
-    const row = x.data.length / x.shape[0];
+    const row = sizeOf(x.shape.slice(1));
     const data = new Float64Array(idx.data.length * row);
     idx.data.forEach((j, i) => data.set(j >= 0 && j < x.shape[0] ? x.data.subarray(j * row, (j + 1) * row) : new Float64Array(row).fill(NaN), i * row));
     return { data, shape: [idx.data.length, ...x.shape.slice(1)] };
@@ -251,7 +251,10 @@ export const scatterAddOp: OpFn<{ rows: number }> = defineOp<{ rows: number }>({
   name: 'scatter_add',
   nondiff: [1],
   forward([g, idx], { rows }) {
-    const row = g.size / Math.max(1, g.shape[0]);
+    if (g.dtype !== 'f32') throw new CritError(`scatterAdd: values must be f32, got ${g.dtype} ${fmt(g.shape)}`);
+    if (idx.dtype !== 'i32') throw new CritError(`scatterAdd: indices must be i32, got ${idx.dtype} ${fmt(idx.shape)}`);
+    if (g.rank < 1 || idx.size !== g.shape[0]) throw new CritError(`scatterAdd: ${idx.size} indices for values ${fmt(g.shape)} (one per row)`);
+    const row = sizeOf(g.shape.slice(1));
     const out = Tensor.empty([rows, ...g.shape.slice(1)], 'f32', g.engine);
     if (out.size === 0) return out;
     g.engine.dispatch({
@@ -265,7 +268,7 @@ export const scatterAddOp: OpFn<{ rows: number }> = defineOp<{ rows: number }>({
   vjp: ({ inputs: [, idx] }, gy) => [gatherOp([gy, idx], {}), null],
   jvp: ({ inputs: [, idx], attrs }, [t]) => scatterAddOp([t!, idx], attrs),
   reference: ([g, idx], { rows }) => {
-    const row = g.data.length / Math.max(1, g.shape[0]);
+    const row = sizeOf(g.shape.slice(1));
     const data = new Float64Array(rows * row);
     idx.data.forEach((j, i) => { if (j >= 0 && j < rows) for (let c = 0; c < row; c++) data[j * row + c] += g.data[i * row + c]; });
     return { data, shape: [rows, ...g.shape.slice(1)] };

@@ -1,8 +1,9 @@
-// Matrix products: C = op(A) op(B), batched over leading dims (a rank-2 operand broadcasts over the batch).
+// Matrix products: C = op(A) op(B), batched over any leading dims, which broadcast (NumPy matmul rules).
 // The kernel variant is chosen per adapter: register blocks on CPU drivers, shared-memory tiles on GPUs.
 import source from '../../shaders/matmul.wgsl';
 import { Tensor } from '../tensor/tensor.js';
-import { fmt } from '../tensor/shape.js';
+import { fmt, sizeOf, sameShape, stridesOf, broadcastStrides } from '../tensor/shape.js';
+import { stridedCopy, fillInPlace } from './layout.js';
 import { defineOp, type HostTensor } from './op.js';
 import { add } from './elementwise.js';
 import { CritError } from '../util/errors.js';
@@ -10,30 +11,50 @@ import { ParamWriter } from './launch.js';
 
 export interface MatmulAttrs { transA: boolean; transB: boolean; variant?: 'register' | 'tiled' }
 
-interface Dims { batch: number; M: number; N: number; K: number; sa: number; sb: number; outShape: number[] }
+interface Dims {
+  batch: number; M: number; N: number; K: number;
+  /** Broadcast batch shape (leading dims), and each operand's batch shape left-padded with 1s. */
+  batchShape: number[]; aBatch: number[]; bBatch: number[];
+  outShape: number[];
+}
 function dims(aShape: readonly number[], bShape: readonly number[], { transA, transB }: MatmulAttrs): Dims {
-  if (aShape.length < 2 || bShape.length < 2 || aShape.length > 3 || bShape.length > 3) {
-    throw new CritError(`matmul: operands must be rank 2 or 3, got ${fmt(aShape)} and ${fmt(bShape)}`);
+  if (aShape.length < 2 || bShape.length < 2) {
+    throw new CritError(`matmul: operands must have rank 2 or more, got ${fmt(aShape)} and ${fmt(bShape)}`);
   }
   const [ar, ac] = aShape.slice(-2), [br, bc] = bShape.slice(-2);
   const M = transA ? ac : ar, K = transA ? ar : ac;
   const K2 = transB ? bc : br, N = transB ? br : bc;
   if (K !== K2) throw new CritError(`matmul: inner dimensions differ: ${fmt(aShape)}${transA ? 'ᵀ' : ''} x ${fmt(bShape)}${transB ? 'ᵀ' : ''} (${K} vs ${K2})`);
-  const ba = aShape.length === 3 ? aShape[0] : 1, bb = bShape.length === 3 ? bShape[0] : 1;
-  if (ba !== bb && ba !== 1 && bb !== 1) throw new CritError(`matmul: batch sizes ${ba} and ${bb} differ (${fmt(aShape)} x ${fmt(bShape)})`);
-  const batch = Math.max(ba, bb);
-  const batched = aShape.length === 3 || bShape.length === 3;
-  return { batch, M, N, K, sa: ba === 1 ? 0 : M * K, sb: bb === 1 ? 0 : K * N, outShape: batched ? [batch, M, N] : [M, N] };
+  const rank = Math.max(aShape.length, bShape.length) - 2;
+  const pad = (s: readonly number[]) => [...new Array(rank - (s.length - 2)).fill(1), ...s.slice(0, -2)];
+  const aBatch = pad(aShape), bBatch = pad(bShape);
+  const batchShape = aBatch.map((da, i) => {
+    const db = bBatch[i];
+    if (da !== db && da !== 1 && db !== 1) throw new CritError(`matmul: batch dimensions ${fmt(aShape.slice(0, -2))} and ${fmt(bShape.slice(0, -2))} do not broadcast (${fmt(aShape)} x ${fmt(bShape)})`);
+    return Math.max(da, db);
+  });
+  return { batch: sizeOf(batchShape), M, N, K, batchShape, aBatch, bBatch, outShape: [...batchShape, M, N] };
+}
+
+/** Batch stride of an operand in the kernel: 0 when it is shared by every batch, its matrix size when it has them all. */
+function batchStride(opBatch: number[], d: Dims, matrix: number): number | null {
+  if (opBatch.every((x) => x === 1)) return 0;
+  return sameShape(opBatch, d.batchShape) ? matrix : null;
+}
+
+/** An operand whose batch dims broadcast only partly ([2, 1] against [2, 3]) is expanded into a temporary copy. */
+function expandBatch(t: Tensor, opBatch: number[], d: Dims): Tensor {
+  const shape = [...d.batchShape, ...t.shape.slice(-2)];
+  const tmp = Tensor.empty(shape, 'f32', t.engine);
+  stridedCopy(t, 0, broadcastStrides([...opBatch, ...t.shape.slice(-2)], shape), tmp, 0, stridesOf(shape), shape, 'matmul_broadcast');
+  return tmp;
 }
 
 export const matmulOp = defineOp<MatmulAttrs>({
   name: 'matmul',
   forward([a, b], attrs) {
-    if (a.dtype !== 'f32' || b.dtype !== 'f32') throw new CritError('matmul: needs f32 tensors');
+    if (a.dtype !== 'f32' || b.dtype !== 'f32') throw new CritError(`matmul: needs f32 tensors, got ${a.dtype} ${fmt(a.shape)} and ${b.dtype} ${fmt(b.shape)}`);
     const d = dims(a.shape, b.shape, attrs);
-    const out = Tensor.empty(d.outShape, 'f32', a.engine);
-    if (out.size === 0) return out;
-    if (d.K === 0) throw new CritError(`matmul: empty inner dimension (${fmt(a.shape)} x ${fmt(b.shape)})`);
     const eng = a.engine;
     const variant = attrs.variant ?? (eng.isCpuAdapter ? 'register' : 'tiled');
     const register = variant === 'register';
@@ -42,15 +63,24 @@ export const matmulOp = defineOp<MatmulAttrs>({
       : [Math.ceil(d.N / 64), Math.ceil(d.M / 64), d.batch];
     const max = eng.limits.maxComputeWorkgroupsPerDimension;
     if (workgroups.some((w) => w > max)) throw new CritError(`matmul ${fmt(a.shape)} x ${fmt(b.shape)}: grid ${workgroups.join('x')} over the adapter's ${max} workgroups per dimension`);
+    const out = Tensor.empty(d.outShape, 'f32', eng);
+    if (out.size === 0) return out;
+    if (d.K === 0) return fillInPlace(out, 0); // an empty sum
+    // The kernel takes one stride per operand over a flat batch: expand operands that broadcast partly.
+    let sa = batchStride(d.aBatch, d, d.M * d.K), sb = batchStride(d.bBatch, d, d.K * d.N);
+    const ta = sa === null ? expandBatch(a, d.aBatch, d) : a, tb = sb === null ? expandBatch(b, d.bBatch, d) : b;
+    sa ??= d.M * d.K; sb ??= d.K * d.N;
     eng.dispatch({
       kernel: { name: 'matmul', source, defines: { REGISTER: register, TILED: !register, TRANS_A: attrs.transA, TRANS_B: attrs.transB } },
       label: `matmul_${variant}`,
-      buffers: [a.buffer, b.buffer, out.buffer],
-      params: new ParamWriter().u32(d.M).u32(d.N).u32(d.K).u32(d.batch).u32(d.sa).u32(d.sb).u32(d.M * d.N).f32(1).buffer,
+      buffers: [ta.buffer, tb.buffer, out.buffer],
+      params: new ParamWriter().u32(d.M).u32(d.N).u32(d.K).u32(d.batch).u32(sa).u32(sb).u32(d.M * d.N).f32(1).buffer,
       workgroups,
       flops: 2 * d.batch * d.M * d.N * d.K,
       bytes: 4 * (a.size + b.size + out.size),
     });
+    if (ta !== a) ta.dispose();
+    if (tb !== b) tb.dispose();
     return out;
   },
   // d op(A) = gC op(B)ᵀ and d op(B) = op(A)ᵀ gC, written back in each operand's stored layout.
@@ -66,11 +96,16 @@ export const matmulOp = defineOp<MatmulAttrs>({
   reference([a, b], attrs) {
     const d = dims(a.shape, b.shape, attrs);
     const out = new Float64Array(d.batch * d.M * d.N);
+    // Offset of each operand's matrix for batch t, through broadcast strides over the batch dims.
+    const offA = broadcastStrides(d.aBatch, d.batchShape), offB = broadcastStrides(d.bBatch, d.batchShape);
+    const bst = stridesOf(d.batchShape);
+    const base = (t: number, st: number[], matrix: number) => matrix * d.batchShape.reduce((s, _n, i) => s + Math.floor(t / bst[i]) % d.batchShape[i] * st[i], 0);
     for (let t = 0; t < d.batch; t++) for (let i = 0; i < d.M; i++) for (let j = 0; j < d.N; j++) {
+      const pa = base(t, offA, d.M * d.K), pb = base(t, offB, d.K * d.N);
       let s = 0;
       for (let k = 0; k < d.K; k++) {
-        const av = attrs.transA ? a.data[t * d.sa + k * d.M + i] : a.data[t * d.sa + i * d.K + k];
-        const bv = attrs.transB ? b.data[t * d.sb + j * d.K + k] : b.data[t * d.sb + k * d.N + j];
+        const av = attrs.transA ? a.data[pa + k * d.M + i] : a.data[pa + i * d.K + k];
+        const bv = attrs.transB ? b.data[pb + j * d.K + k] : b.data[pb + k * d.N + j];
         s += av * bv;
       }
       out[(t * d.M + i) * d.N + j] = s;

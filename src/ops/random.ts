@@ -59,7 +59,7 @@ export function uniform(shape: Shape, lo: number, hi: number, o: RandomOptions):
   if (!(hi > lo)) throw new CritError(`uniform: need lo < hi, got [${lo}, ${hi})`);
   return lo === -hi ? fill(shape, o, { SYMMETRIC: true }, 0, hi, 'uniform') : fill(shape, o, {}, lo, hi, 'uniform');
 }
-/** N(mean, std^2) by Box-Muller (equal to normalHost() within a few ulp: log and cos differ by device). */
+/** N(mean, std^2) by Box-Muller; normalHost() gives the same values up to the device's log, sqrt and cos accuracy. */
 export function normal(shape: Shape, mean: number, std: number, o: RandomOptions): Tensor {
   return fill(shape, o, { NORMAL: true }, mean, std, 'normal');
 }
@@ -80,8 +80,8 @@ export function normalHost(n: number, mean: number, std: number, o: RandomOption
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const h = rngBits(o.seed, o.stream ?? 0, (o.offset ?? 0) + i);
-    const u1 = ((h[0] >>> 8) + 1) * 5.9604644775390625e-8, u2 = bitsToUnit(h[1]);
-    out[i] = mean + std * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    const u1 = ((h[0] >>> 8) + 1) * 5.9604644775390625e-8;
+    out[i] = mean + std * Math.sqrt(-2 * Math.log(u1)) * Math.cos(Math.PI * bitsToSym(h[1]));
   }
   return out;
 }

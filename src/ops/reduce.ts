@@ -24,27 +24,46 @@ function outShape(shape: readonly number[], axis: number, keepDims: boolean): nu
   return keepDims ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
 }
 
+/** Axis length up to which one invocation folds an output serially; longer axes use workgroup trees. */
+const SERIAL_MAX = 64;
+/** Elements of the axis per workgroup in the tree kernel (64 per invocation); longer axes take more passes. */
+const CHUNK = 4096;
+const WG_REDUCE = 64;
+
 function launch(mode: Mode, x: Tensor, attrs: ReduceAttrs): Tensor {
-  if (x.dtype !== 'f32') throw new CritError(`${mode}: needs an f32 tensor, got ${x.dtype}`);
+  if (x.dtype !== 'f32') throw new CritError(`${mode}: needs an f32 tensor, got ${x.dtype} ${fmt(x.shape)}`);
   const axis = normAxis(attrs.axis, x.rank, mode);
   const [outer, r, inner] = dims(x.shape, axis);
   if (r === 0 && mode === 'max') throw new CritError(`max over an empty axis of ${fmt(x.shape)}`);
   const out = Tensor.empty(outShape(x.shape, axis, attrs.keepDims), 'f32', x.engine);
   const n = outer * inner;
   if (n === 0) return out;
-  const tree = r > 64;
-  const wg = 64;
+  // Pass k reduces chunks of CHUNK elements of the axis into partial results [outer, chunks, inner]; the
+  // next pass folds those (with FOLD, not PRE: sumsq squares only once) until one value per output is left.
+  let src = x, len = r, first = true;
+  for (;;) {
+    const chunks = len > CHUNK ? Math.ceil(len / CHUNK) : 1;
+    const dst = chunks === 1 ? out : Tensor.empty([outer, chunks, inner], 'f32', x.engine);
+    encode(mode, first, src, dst, outer, len, inner, chunks);
+    if (!first) src.dispose();
+    if (chunks === 1) return out;
+    src = dst; len = chunks; first = false;
+  }
+}
+
+function encode(mode: Mode, first: boolean, src: Tensor, dst: Tensor, outer: number, r: number, inner: number, chunks: number): void {
+  const tree = r > SERIAL_MAX;
   const m = MODES[mode];
-  x.engine.dispatch({
-    kernel: { name: 'reduce', source, defines: { TREE: tree, WG: wg, INIT: m.INIT, FOLD: m.FOLD, PRE: m.PRE } },
+  const n = outer * inner * chunks;
+  src.engine.dispatch({
+    kernel: { name: 'reduce', source, defines: { TREE: tree, WG: WG_REDUCE, INIT: m.INIT, FOLD: m.FOLD, PRE: first ? m.PRE : 'v' } },
     label: `reduce_${mode}`,
-    buffers: [x.buffer, out.buffer],
-    params: new ParamWriter().u32(outer).u32(r).u32(inner).f32(1).buffer,
-    workgroups: tree ? n : groups1d(n, wg),
-    bytes: 4 * (x.size + n),
-    flops: x.size,
+    buffers: [src.buffer, dst.buffer],
+    params: new ParamWriter().u32(outer).u32(r).u32(inner).f32(1).u32(Math.min(r, CHUNK)).u32(chunks).buffer,
+    workgroups: tree ? n : groups1d(n, WG_REDUCE),
+    bytes: 4 * (outer * r * inner + n),
+    flops: outer * r * inner,
   });
-  return out;
 }
 
 function reference(mode: Mode) {

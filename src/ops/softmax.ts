@@ -58,7 +58,11 @@ export const logSoftmaxOp = defineOp<Record<string, never>>({
   reference: ([x]) => refRows(x, (row) => { const l = logSumExp(row); return row.map((v) => v - l); }),
 });
 
-/** Per-row loss logsumexp(x) - x[label]; labels are i32 of shape [rows]. */
+function softmaxMinusOneHot(x: Tensor, labels: Tensor): Tensor {
+  return sub(softmaxOp([x], {}), reshape(oneHot(labels, x.shape[x.rank - 1]), x.shape));
+}
+
+/** Per-row loss logsumexp(x) - x[label]; labels are i32 with the shape of x without its last axis. */
 export const crossEntropyOp = defineOp<Record<string, never>>({
   name: 'cross_entropy',
   nondiff: [1],
@@ -77,12 +81,9 @@ export const crossEntropyOp = defineOp<Record<string, never>>({
     });
     return out;
   },
-  vjp: ({ inputs: [x, labels] }, gy) => {
-    const p = softmaxOp([x], {});
-    const d = sub(p, oneHot(labels, x.shape[x.rank - 1]));
-    return [mul(d, reshape(gy, [...gy.shape, 1])), null];
-  },
-  jvp: ({ inputs: [x, labels] }, [t]) => sum(mul(sub(softmaxOp([x], {}), oneHot(labels, x.shape[x.rank - 1])), t!), -1),
+  // d loss / d x = softmax(x) - onehot(label), per row.
+  vjp: ({ inputs: [x, labels] }, gy) => [mul(softmaxMinusOneHot(x, labels), reshape(gy, [...gy.shape, 1])), null],
+  jvp: ({ inputs: [x, labels] }, [t]) => sum(mul(softmaxMinusOneHot(x, labels), t!), -1),
   reference: ([x, labels]) => {
     const cols = x.shape[x.shape.length - 1], rows = x.data.length / cols;
     const data = new Float64Array(rows);

@@ -11,3 +11,4 @@ export * from './anova.js';
 export type { Matrix } from './linalg.js';
 export * from './lmm/index.js';
 export * from './csv.js';
+export * from './levenbergMarquardt.js';

@@ -5,6 +5,7 @@ import { CritError } from '../util/errors.js';
 import { sizeOf, fmt, checkShape, type Shape } from './shape.js';
 
 export type DType = 'f32' | 'i32' | 'u32';
+const DTYPES: readonly string[] = ['f32', 'i32', 'u32'];
 export type TypedArrayOf<D extends DType> = D extends 'f32' ? Float32Array : D extends 'i32' ? Int32Array : Uint32Array;
 
 let current: Engine | null = null;
@@ -45,9 +46,13 @@ export class Tensor {
   /** A new tensor with uninitialised memory on the current engine. */
   static empty(shape: Shape, dtype: DType = 'f32', eng: Engine = engine()): Tensor {
     checkShape(shape);
+    if (!DTYPES.includes(dtype)) throw new CritError(`tensor ${fmt(shape)}: dtype '${dtype}' is not one of ${DTYPES.join(', ')}`);
     const bytes = sizeOf(shape) * 4;
     const max = Math.min(eng.limits.maxStorageBufferBindingSize, eng.limits.maxBufferSize);
-    if (bytes > max) throw new CritError(`tensor ${fmt(shape)} needs ${(bytes / 2 ** 20).toFixed(1)} MiB, over the adapter's limit of ${(max / 2 ** 20).toFixed(1)} MiB per buffer`);
+    if (bytes > max) {
+      const which = max === eng.limits.maxStorageBufferBindingSize ? 'maxStorageBufferBindingSize' : 'maxBufferSize';
+      throw new CritError(`tensor ${fmt(shape)} (${dtype}) needs ${(bytes / 2 ** 20).toFixed(1)} MiB, over the adapter's limit of ${(max / 2 ** 20).toFixed(1)} MiB per buffer (${which})`);
+    }
     return new Tensor(new Storage(eng.pool.acquire(bytes), bytes, eng), shape, dtype);
   }
 
@@ -131,6 +136,7 @@ export function scope<T>(fn: () => T): T {
     throw e;
   }
   if (result instanceof Promise) {
+    scopes.splice(scopes.lastIndexOf(mine), 1);
     throw new CritError('scope() got an async function: use scopeAsync()');
   }
   end(mine, result);

@@ -37,7 +37,10 @@ export function close(group: string, where: string, got: number, want: number, r
   }
   const d = Math.abs(got - want);
   const r = want === 0 ? (d === 0 ? 0 : Infinity) : d / Math.abs(want);
-  record(group, abs > 0 && d <= abs ? 0 : r, d, where);
+  // recorded relative to |want|, or to the scale abs/rel of the absolute floor when that is larger (entries
+  // near zero of a vector or matrix are judged on the scale of the whole)
+  const scale = Math.max(Math.abs(want), rel > 0 ? abs / rel : 0);
+  record(group, scale > 0 ? d / scale : d === 0 ? 0 : Infinity, d, where);
   assert.ok(d <= rel * Math.abs(want) || d <= abs, `${where}: got ${got}, want ${want} (abs ${d.toExponential(2)}, rel ${r.toExponential(2)}, tol rel ${rel} abs ${abs})`);
 }
 

@@ -1,5 +1,8 @@
 import type { CliCommand } from '../command.js';
 import { info } from './info.js';
+import { serve } from './serve.js';
+import { profile } from './profile.js';
+import { stats } from './stats.js';
 
 /** Every `crit` subcommand, in the order `crit --help` lists them. */
-export const commands: CliCommand[] = [info];
+export const commands: CliCommand[] = [info, serve, profile, stats];

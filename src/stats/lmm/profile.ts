@@ -153,7 +153,7 @@ export class ProfiledLmm {
   /** Analytic θ-derivatives of the pieces at an evaluation. */
   derivatives(ev: ThetaEval): ThetaDerivs {
     const { p, q, nj, xbar, ybar } = this;
-    const { theta, A, Ainv, beta, E } = ev;
+    const { theta, Ainv, beta, E } = ev;
     const t2 = theta * theta;
     const dA = zeros(p, p), d2A = zeros(p, p);
     const dc = new Array<number>(p).fill(0);
@@ -191,7 +191,6 @@ export class ProfiledLmm {
     const AinvdA = matMul(Ainv, dA);
     const dldRX2 = traceProduct(Ainv, dA);
     const d2ldRX2 = traceProduct(Ainv, d2A) - traceProduct(AinvdA, AinvdA);
-    void A;
     return { dA, d2A, dbeta, dr2, d2r2, dldL2, d2ldL2, dldRX2, d2ldRX2 };
   }
 

@@ -1,0 +1,161 @@
+// The deep MLP of the paper's Fig. 1 with procedural weights: layer l of network seed s has
+// W = kappa * U, U[i][j] = 0.05 * bits_to_sym(rng_bits(seed, l, i * N + j).x), bit-identical to the CPU
+// twin uniformHost(N * N, -0.05, 0.05, { seed, stream: l }) of src/ops/random.ts. Only one layer of U per
+// seed exists at a time (GEN writes it into a scratch buffer), so memory does not grow with depth, and one
+// U serves every column of the batch: all kappas, primal and tangent columns share it.
+//
+// Column layout: x[s][i][c] for seed s, neuron i, column c (C columns, padded to a multiple of 4, read as
+// vec4). Each column has its own kappa and, if it is tied to a primal network, a slot p into the per-layer
+// derivative store d[s][i][p] = g'(b) of that network.
+//
+// Entry points (one per define):
+//  GEN     scratch w[s][i][j] = U of layer u.layer for seed seeds[s].
+//  PRIMAL  y = g(kappa * U x); writes d = g'(kappa * U x) for columns with a slot.
+//  JVP     y = d * kappa * U x / |x| (tangent renormalised per layer; log |x| goes to stats).
+//  VJP     y = kappa * Uᵀ x / |x|, times d of the layer below when HAS_D (the flag bit 1).
+//  STATS   stats of the columns of x only (after the last layer).
+// Every layer kernel writes, for each column of its input x, stats[s][c] = (mean |x|, log |x|): the
+// activity of the primal columns and the log-norm accumulation of the tangents.
+struct Params { n: u32, c4: u32, p: u32, s: u32, layer: u32, row_blocks: u32, flags: u32, stats_off: u32 };
+@group(0) @binding(0) var<uniform> u: Params;
+
+const A = 1.7159;
+const B = 0.6666;
+const NONE = 0xffffffffu;
+
+#if GEN
+// One workgroup of 64 invocations writes 64 x 16 consecutive entries of one seed's scratch (grid z = seed),
+// so no invocation divides. TRANSPOSED stores entry (i, j) at j * N + i: the forward pass reads rows of Uᵀ
+// with consecutive invocations on consecutive i (contiguous loads on a CPU driver); the VJP reads U as is.
+@group(0) @binding(1) var<storage, read> seeds: array<u32>;
+@group(0) @binding(2) var<storage, read_write> w: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let nn = u.n * u.n;
+  let s = wid.z;
+  let seed = seeds[s];
+  let base = (wid.x + wid.y * nwg.x) * 1024u;
+  for (var r = 0u; r < 16u; r++) {
+    let p = base + r * 64u + lid;
+    if (p < nn) {
+#if TRANSPOSED
+      let i = p % u.n;
+      let counter = i * u.n + p / u.n;
+#else
+      let counter = p;
+#endif
+      w[s * nn + p] = 0.05 * bits_to_sym(rng_bits(seed, u.layer, counter).x);
+    }
+  }
+}
+#endif
+
+#if LAYER
+// Invocation = one output row i of one seed (grid z) and one block of CB columns (grid y): the weight loads are
+// contiguous across invocations and the column values are the same for the whole workgroup (scalar loads).
+@group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(2) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> kappa: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> slot: array<vec4<u32>>;
+@group(0) @binding(6) var<storage, read_write> d: array<f32>;
+@group(0) @binding(7) var<storage, read_write> stats: array<f32>;
+
+const CB4 = {{CB4}}u; // vec4 columns per invocation
+
+fn deriv(s: u32, i: u32, sl: vec4<u32>) -> vec4<f32> {
+  var dv: vec4<f32>;
+  for (var k = 0u; k < 4u; k++) { dv[k] = select(0.0, d[(s * u.n + i) * u.p + min(sl[k], u.p - 1u)], sl[k] != NONE); }
+  return dv;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let n = u.n;
+  let i = wid.x * 64u + lid;
+  let q0 = wid.y * CB4;
+  let s = wid.z;
+  let ic = min(i, n - 1u);
+  let wb = s * n * n + ic;
+  let xb = s * n * u.c4 + q0;
+  var acc: array<vec4<f32>, {{CB4}}>;
+  var sq: array<vec4<f32>, {{CB4}}>;
+  var ab: array<vec4<f32>, {{CB4}}>;
+  for (var q = 0u; q < CB4; q++) { acc[q] = vec4<f32>(); sq[q] = vec4<f32>(); ab[q] = vec4<f32>(); }
+  for (var j = 0u; j < n; j++) {
+    let wv = w[wb + j * n];
+    for (var q = 0u; q < CB4; q++) {
+      let xv = x[xb + j * u.c4 + q];
+      acc[q] += wv * xv;
+      sq[q] += xv * xv;
+      ab[q] += abs(xv);
+    }
+  }
+  if (i == 0u) {
+    for (var q = 0u; q < CB4; q++) {
+      let so = u.stats_off + (s * u.c4 + q0 + q) * 8u;
+      for (var k = 0u; k < 4u; k++) { stats[so + 2u * k] = ab[q][k] / f32(n); stats[so + 2u * k + 1u] = 0.5 * log(sq[q][k]); }
+    }
+  }
+  if (i >= n) { return; }
+  for (var q = 0u; q < CB4; q++) {
+    let z = acc[q];
+    let kap = kappa[q0 + q];
+    let sl = slot[q0 + q];
+    var out: vec4<f32>;
+#if PRIMAL
+    let b = kap * z;
+    let th = tanh(clamp(B * b, vec4<f32>(-15.0), vec4<f32>(15.0)));
+    out = A * th;
+    let gp = A * B * (1.0 - th * th);
+    for (var k = 0u; k < 4u; k++) { if (sl[k] != NONE) { d[(s * n + i) * u.p + sl[k]] = gp[k]; } }
+#else
+    let nrm = sqrt(sq[q]);
+    let inv = select(vec4<f32>(0.0), 1.0 / nrm, nrm > vec4<f32>(0.0));
+#endif
+#if JVP
+    out = deriv(s, i, sl) * kap * z * inv;
+#endif
+#if VJP
+    out = kap * z * inv;
+    if ((u.flags & 1u) != 0u) { out *= deriv(s, i, sl); }
+#endif
+    y[(s * n + i) * u.c4 + q0 + q] = out;
+  }
+}
+#endif
+
+#if STATS
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> stats: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t = linear_workgroup(wid, nwg) * 64u + lid;
+  if (t >= u.s * u.c4) { return; }
+  let s = t / u.c4;
+  let cb = t % u.c4;
+  var sq = vec4<f32>();
+  var ab = vec4<f32>();
+  for (var j = 0u; j < u.n; j++) { let xv = x[(s * u.n + j) * u.c4 + cb]; sq += xv * xv; ab += abs(xv); }
+  let so = u.stats_off + t * 8u;
+  for (var k = 0u; k < 4u; k++) { stats[so + 2u * k] = ab[k] / f32(u.n); stats[so + 2u * k + 1u] = log(sqrt(sq[k])); }
+}
+#endif
+
+#if PREP
+// v = d ⊙ x for the columns with a slot (the cotangent entering the VJP at the output layer).
+@group(0) @binding(1) var<storage, read_write> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> slot: array<vec4<u32>>;
+@group(0) @binding(3) var<storage, read> d: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t = linear_workgroup(wid, nwg) * 64u + lid;
+  if (t >= u.s * u.n * u.c4) { return; }
+  let cb = t % u.c4;
+  let si = t / u.c4; // s * n + i
+  let sl = slot[cb];
+  var dv: vec4<f32>;
+  for (var k = 0u; k < 4u; k++) { dv[k] = select(0.0, d[si * u.p + min(sl[k], u.p - 1u)], sl[k] != NONE); }
+  x[t] = x[t] * dv;
+}
+#endif

@@ -1,0 +1,147 @@
+// Λ0, the largest singular value of the input-output Jacobian J(x), by power iteration on JᵀJ: one JVP and
+// one VJP per step, batched over inputs (row b of the batch has its own J and its own vector). Between
+// stages the tangent is renormalised per row and the log-norms are summed, so log Λ0 is exact where Λ0
+// itself would overflow f32. λ0 = log(Λ0) / L.
+//
+// The half-step estimates log|J v_k| <= log|Jᵀ u_k| <= log|J v_{k+1}| (u_k = J v_k / |J v_k|) increase
+// monotonically to log Λ0; the iteration stops when the last half step gained less than `tol`.
+import { Tensor, scope, scopeAsync, keep } from '../tensor/tensor.js';
+import { vjp, jvp } from '../autodiff/grad.js';
+import { add, div, log } from '../ops/elementwise.js';
+import { zeros } from '../ops/create.js';
+import { normal } from '../ops/random.js';
+import { CritError } from '../util/errors.js';
+import { type Model, type Stage, stagesOf, checkBatch, rowNorm, flat } from './model.js';
+
+export interface PowerIterationOptions {
+  /** Most JᵀJ steps (default 100). */
+  maxIterations?: number;
+  /** Stop when a half step raises log Λ0 by less than this, for every row (default 1e-6: Λ0 to ~1e-6 relative). */
+  tol?: number;
+  /** Start vectors, shape of x (warm start); default: N(0, 1) from `seed`. */
+  start?: Tensor;
+  seed?: number;
+  /** L in λ0 = log(Λ0) / L (default: the number of stages). */
+  depth?: number;
+}
+
+export interface Lambda0Result {
+  /** log Λ0 per row of x. */
+  logLambda0: Float64Array;
+  /** log(Λ0) / L per row. */
+  lambda0: Float64Array;
+  /** JVP passes made (each step is one JVP and one VJP; the last may stop after its JVP). */
+  iterations: number;
+  converged: boolean;
+  /** Gain of the last half step per row (an estimate of the remaining error when converged). */
+  lastIncrement: Float64Array;
+  /** The right singular vectors (unit rows, shape of x): pass as `start` to warm-start a nearby problem. */
+  vector: Tensor;
+}
+
+/** The primal trajectory and the VJP of every stage at x (tapes kept for the backward passes). */
+export interface Linearization {
+  inputs: Tensor[];
+  output: Tensor;
+  backward: ((g: Tensor) => Tensor)[];
+  stages: Stage[];
+}
+
+export function linearize(model: Model, x: Tensor): Linearization {
+  const stages = stagesOf(model);
+  const inputs = [x];
+  const backward: ((g: Tensor) => Tensor)[] = [];
+  let cur = x;
+  for (const f of stages) {
+    const r = vjp(f, cur);
+    backward.push((g) => r.backward(g)[0]);
+    inputs.push(r.output);
+    cur = r.output;
+  }
+  return { inputs: inputs.slice(0, -1), output: cur, backward, stages };
+}
+
+/** J v through the stages, renormalised between stages: the last tangent and Σ log-norms after the first. */
+export function jvpPass(lin: Linearization, v: Tensor): { tangent: Tensor; logNorm: Tensor } {
+  let t = v;
+  let logs: Tensor | null = null;
+  lin.stages.forEach((f, l) => {
+    const n = rowNorm(t);
+    if (l > 0) logs = logs ? add(logs, flat(log(n))) : flat(log(n));
+    t = jvp(f, [lin.inputs[l]], [div(t, n)]).tangent;
+  });
+  const n = rowNorm(t);
+  logs = logs ? add(logs, flat(log(n))) : flat(log(n));
+  return { tangent: t, logNorm: logs };
+}
+
+/** Jᵀ u (u of unit rows) through the stages in reverse, renormalised: the unit result and Σ log-norms. */
+export function vjpPass(lin: Linearization, u: Tensor): { cotangent: Tensor; logNorm: Tensor } {
+  let g = u;
+  let logs: Tensor | null = null;
+  for (let l = lin.stages.length - 1; l >= 0; l--) {
+    g = lin.backward[l](g);
+    const n = rowNorm(g);
+    logs = logs ? add(logs, flat(log(n))) : flat(log(n));
+    g = div(g, n);
+  }
+  return { cotangent: g, logNorm: logs! };
+}
+
+async function readF64(t: Tensor): Promise<Float64Array> {
+  return Float64Array.from(await t.readF32());
+}
+
+/** Λ0 of J(x) for every row of x by power iteration on JᵀJ. */
+export async function lambda0(model: Model, x: Tensor, opts: PowerIterationOptions = {}): Promise<Lambda0Result> {
+  const B = checkBatch(x, 'lambda0');
+  const maxIt = opts.maxIterations ?? 100, tol = opts.tol ?? 1e-6;
+  if (!(maxIt >= 1)) throw new CritError(`lambda0: maxIterations must be at least 1, got ${maxIt}`);
+  if (opts.start && opts.start.shape.join() !== x.shape.join()) throw new CritError(`lambda0: start [${opts.start.shape.join(', ')}] must have the shape of x [${x.shape.join(', ')}]`);
+  return scopeAsync(async () => {
+    const lin = linearize(model, x);
+    const depth = opts.depth ?? lin.stages.length;
+    let v = opts.start ?? normal(x.shape, 0, 1, { seed: opts.seed ?? 0 });
+    let last = new Float64Array(B).fill(-Infinity);
+    let inc = new Float64Array(B).fill(Infinity);
+    let iterations = 0, converged = false;
+    const step = (prev: Float64Array, next: Float64Array) => {
+      inc = next.map((e, b) => e - prev[b]);
+      last = next;
+      return inc.every((d) => Math.abs(d) <= tol);
+    };
+    while (iterations < maxIt) {
+      iterations++;
+      const f = scope(() => jvpPass(lin, v));
+      if (step(last, await readF64(f.logNorm)) && iterations > 1) { converged = true; f.tangent.dispose(); f.logNorm.dispose(); break; }
+      const b = scope(() => vjpPass(lin, div(f.tangent, rowNorm(f.tangent))));
+      f.tangent.dispose(); f.logNorm.dispose();
+      const done = step(last, await readF64(b.logNorm));
+      b.logNorm.dispose();
+      if (v !== opts.start) v.dispose();
+      v = b.cotangent;
+      if (done) { converged = true; break; }
+    }
+    const vector = keep(v === opts.start ? div(v, rowNorm(v)) : v);
+    return { logLambda0: last, lambda0: last.map((e) => e / depth), iterations, converged, lastIncrement: inc, vector };
+  });
+}
+
+/**
+ * log |J v| / |v| per row as a differentiable tensor [B] (renormalised between stages): with v the converged
+ * vector of `lambda0`, this is log Λ0 whose gradient with respect to the model's parameters flows through
+ * the tangent computation (reverse over forward), as the criticality loss needs.
+ */
+export function logJvpNorm(model: Model, x: Tensor, v: Tensor): Tensor {
+  checkBatch(x, 'logJvpNorm');
+  const stages = stagesOf(model);
+  let cur = x, t = v;
+  let logs = zeros([x.shape[0]]);
+  stages.forEach((f, l) => {
+    const n = rowNorm(t);
+    if (l > 0) logs = add(logs, flat(log(n)));
+    const r = jvp(f, [cur], [div(t, n)]);
+    cur = r.output; t = r.tangent;
+  });
+  return add(logs, flat(log(rowNorm(t))));
+}

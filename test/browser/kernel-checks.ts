@@ -1,0 +1,86 @@
+// The kernel checks that run both in Node (Dawn) and in headless Chromium (the browser bundle), on the same
+// seeded inputs: the counter-based RNG gives bit-identical uniforms everywhere, so any difference in the
+// results comes from the kernels and the adapters. The crit module is passed in, so the in-page code runs
+// the real dist/browser bundle rather than a second copy of the sources.
+import type * as Crit from '../../src/api.js';
+
+export interface CheckResult { name: string; shape: number[]; data: number[] }
+
+/** Sizes that are not multiples of the kernels' tiles (matmul 32x64 blocks, 64-wide workgroups). */
+export async function runKernelChecks(crit: typeof Crit): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  const u = (shape: number[], seed: number, lo = -1, hi = 1) => crit.uniform(shape, lo, hi, { seed, stream: 3 });
+  const put = async (name: string, t: Crit.Tensor) => { out.push({ name, shape: [...t.shape], data: Array.from(await t.read()) }); };
+  await crit.scopeAsync(async () => {
+    const a = u([37, 53], 1), b = u([53, 29], 2), bt = u([29, 53], 3), at = u([53, 37], 4);
+    await put('uniform[37,53]', a);
+    await put('matmul', crit.matmul(a, b));
+    await put('matmul transB', crit.matmul(a, bt, { transB: true }));
+    await put('matmul transA', crit.matmul(at, b, { transA: true }));
+    await put('matmul transA transB', crit.matmul(at, bt, { transA: true, transB: true }));
+    await put('matmul batched', crit.matmul(u([3, 17, 19], 5), u([3, 19, 23], 6)));
+    await put('matmul broadcast batch', crit.matmul(u([3, 17, 19], 7), u([19, 23], 8)));
+    const row = u([53], 9), col = u([37, 1], 10), pos = u([37, 53], 11, 0.1, 2);
+    await put('add broadcast row', crit.add(a, row));
+    await put('sub broadcast col', crit.sub(a, col));
+    await put('mul', crit.mul(a, pos));
+    await put('div', crit.div(a, pos));
+    await put('exp', crit.exp(a));
+    await put('log', crit.log(pos));
+    await put('sqrt', crit.sqrt(pos));
+    await put('scaled tanh', crit.scaledTanh(crit.scale(a, 3)));
+    await put('scaled tanh grad', crit.scaledTanhGrad(crit.scale(a, 3)));
+    await put('sigmoid', crit.sigmoid(crit.scale(a, 4)));
+    await put('gelu', crit.gelu(crit.scale(a, 3)));
+    await put('relu', crit.relu(a));
+    await put('sum axis 0', crit.sum(a, 0));
+    await put('sum axis 1', crit.sum(a, 1));
+    await put('sum long axis (tree)', crit.sum(u([5, 1000], 12), 1));
+    await put('max axis 1', crit.max(a, 1));
+    await put('mean', crit.mean(a));
+    await put('l2norm axis 0', crit.l2norm(a, 0));
+    await put('softmax', crit.softmax(crit.scale(a, 5)));
+    await put('logSoftmax', crit.logSoftmax(crit.scale(a, 5)));
+    const labels = crit.intTensor(Array.from({ length: 37 }, (_, i) => (i * 7) % 53));
+    await put('crossEntropy none', crit.crossEntropy(crit.scale(a, 5), labels, 'none'));
+    await put('crossEntropy mean', crit.crossEntropy(crit.scale(a, 5), labels));
+    // A two-layer scaled-tanh MLP with a cross-entropy loss: reverse mode (vjp) and forward mode (jvp).
+    const w1 = u([53, 31], 13, -0.3, 0.3), w2 = u([31, 11], 14, -0.3, 0.3);
+    const lab = crit.intTensor(Array.from({ length: 37 }, (_, i) => i % 11));
+    const mlp = (x: Crit.Tensor, p: Crit.Tensor, q: Crit.Tensor) => crit.matmul(crit.scaledTanh(crit.matmul(x, p)), q);
+    const { value, grads } = crit.valueAndGrad((p, q) => crit.crossEntropy(mlp(a, p, q), lab), [w1, w2]);
+    await put('vjp loss', value);
+    await put('vjp dL/dW1', grads[0]);
+    await put('vjp dL/dW2', grads[1]);
+    const { output, tangent } = crit.jvp((x) => mlp(x, w1, w2), [a], [u([37, 53], 15)]);
+    await put('jvp output', output);
+    await put('jvp tangent', tangent);
+  });
+  return out;
+}
+
+export interface Mismatch { name: string; index: number; node: number; browser: number; err: number }
+
+/**
+ * Compares two runs: |x - y| <= atol + rtol * scale, where scale is the largest |value| of the check in
+ * Node (an f32 result carries error relative to its magnitudes, not to each element).
+ */
+export function compareChecks(node: CheckResult[], browser: CheckResult[], rtol: number, atol: number): { worst: Record<string, number>; mismatches: Mismatch[]; missing: string[] } {
+  const worst: Record<string, number> = {};
+  const mismatches: Mismatch[] = [];
+  const missing: string[] = [];
+  for (const n of node) {
+    const b = browser.find((r) => r.name === n.name);
+    if (!b || b.data.length !== n.data.length || b.shape.join() !== n.shape.join()) { missing.push(n.name); continue; }
+    const scale = Math.max(1e-30, ...n.data.map(Math.abs));
+    let w = 0;
+    n.data.forEach((x, i) => {
+      const err = Math.abs(x - b.data[i]);
+      const rel = err / scale;
+      if (!(rel <= w)) w = Number.isNaN(rel) ? Infinity : rel;
+      if (!(err <= atol + rtol * scale)) mismatches.push({ name: n.name, index: i, node: x, browser: b.data[i], err });
+    });
+    worst[n.name] = w;
+  }
+  return { worst, mismatches, missing };
+}
