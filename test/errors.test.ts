@@ -84,7 +84,9 @@ test('released tensors: after dispose(), after scope() ends, and before backward
   await throwsCrit(() => crit.exp(a), 'exp', `#${a.id}`, '[3]', 'released');
   await throwsCrit(() => crit.add(t([3]), a), 'add', 'released');
   await throwsCrit(() => a.read(), 'released');
-  await throwsCrit(() => a.item(), 'released');
+  const one = crit.tensor([1]);
+  one.dispose();
+  await throwsCrit(() => one.item(), 'released');
   a.dispose(); // a second dispose is harmless
 
   let inner: Tensor | null = null;
@@ -98,7 +100,7 @@ test('released tensors: after dispose(), after scope() ends, and before backward
   assert.is(await saved!.item(), 7);
   // A scope that throws releases what it made and rethrows.
   let made: Tensor | null = null;
-  await throwsCrit(() => crit.scope(() => { made = crit.tensor([1]); return crit.add(made, t([2])); }), 'do not broadcast');
+  await throwsCrit(() => crit.scope(() => { made = crit.tensor([1, 2]); return crit.add(made, t([3])); }), 'do not broadcast');
   assert.ok(made!.disposed);
   await throwsCrit(() => crit.scope((async () => 1) as unknown as () => number), 'scopeAsync');
 

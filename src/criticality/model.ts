@@ -9,9 +9,9 @@ import { reshape } from '../ops/layout.js';
 import { CritError } from '../util/errors.js';
 
 export type Stage = (x: Tensor) => Tensor;
-export type Model = Stage | readonly Stage[];
+export type ModelFn = Stage | readonly Stage[];
 
-export function stagesOf(model: Model): Stage[] {
+export function stagesOf(model: ModelFn): Stage[] {
   const stages = typeof model === 'function' ? [model] : [...model];
   if (stages.length === 0) throw new CritError('criticality: the model has no stages');
   for (const [i, s] of stages.entries()) if (typeof s !== 'function') throw new CritError(`criticality: stage ${i} is not a function`);

@@ -11,7 +11,7 @@ import { add, div, log } from '../ops/elementwise.js';
 import { zeros } from '../ops/create.js';
 import { normal } from '../ops/random.js';
 import { CritError } from '../util/errors.js';
-import { type Model, type Stage, stagesOf, checkBatch, rowNorm, flat } from './model.js';
+import { type ModelFn, type Stage, stagesOf, checkBatch, rowNorm, flat } from './model.js';
 
 export interface PowerIterationOptions {
   /** Most JᵀJ steps (default 100). */
@@ -47,7 +47,7 @@ export interface Linearization {
   stages: Stage[];
 }
 
-export function linearize(model: Model, x: Tensor): Linearization {
+export function linearize(model: ModelFn, x: Tensor): Linearization {
   const stages = stagesOf(model);
   const inputs = [x];
   const backward: ((g: Tensor) => Tensor)[] = [];
@@ -93,7 +93,7 @@ async function readF64(t: Tensor): Promise<Float64Array> {
 }
 
 /** Λ0 of J(x) for every row of x by power iteration on JᵀJ. */
-export async function lambda0(model: Model, x: Tensor, opts: PowerIterationOptions = {}): Promise<Lambda0Result> {
+export async function lambda0(model: ModelFn, x: Tensor, opts: PowerIterationOptions = {}): Promise<Lambda0Result> {
   const B = checkBatch(x, 'lambda0');
   const maxIt = opts.maxIterations ?? 100, tol = opts.tol ?? 1e-6;
   if (!(maxIt >= 1)) throw new CritError(`lambda0: maxIterations must be at least 1, got ${maxIt}`);
@@ -132,7 +132,7 @@ export async function lambda0(model: Model, x: Tensor, opts: PowerIterationOptio
  * vector of `lambda0`, this is log Λ0 whose gradient with respect to the model's parameters flows through
  * the tangent computation (reverse over forward), as the criticality loss needs.
  */
-export function logJvpNorm(model: Model, x: Tensor, v: Tensor): Tensor {
+export function logJvpNorm(model: ModelFn, x: Tensor, v: Tensor): Tensor {
   checkBatch(x, 'logJvpNorm');
   const stages = stagesOf(model);
   let cur = x, t = v;

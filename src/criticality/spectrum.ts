@@ -8,7 +8,7 @@ import { reshape, broadcastTo } from '../ops/layout.js';
 import { jvp } from '../autodiff/grad.js';
 import { uniformHost } from '../ops/random.js';
 import { CritError } from '../util/errors.js';
-import { type Model, checkBatch } from './model.js';
+import { type ModelFn, checkBatch } from './model.js';
 import { linearize } from './power-iteration.js';
 import { thinQR } from './host-linalg.js';
 
@@ -48,7 +48,7 @@ async function orthonormalise(t: Tensor, B: number, k: number): Promise<{ q: Ten
 }
 
 /** The k largest singular values (as logs) of J(x) for every row of x. */
-export async function lyapunovSpectrum(model: Model, x: Tensor, k: number, opts: SpectrumOptions = {}): Promise<SpectrumResult> {
+export async function lyapunovSpectrum(model: ModelFn, x: Tensor, k: number, opts: SpectrumOptions = {}): Promise<SpectrumResult> {
   const B = checkBatch(x, 'lyapunovSpectrum');
   const n0 = x.size / B;
   if (!Number.isInteger(k) || k < 1 || k > n0) throw new CritError(`lyapunovSpectrum: k must be an integer in [1, ${n0}] (the input size), got ${k}`);

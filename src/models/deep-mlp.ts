@@ -93,85 +93,99 @@ export interface DeepMlpColumns {
   slots: ArrayLike<number>;
 }
 
-/**
- * A batch of Fig. 1 networks of one width and depth on the GPU: seeds[s] x columns. Holds the layer scratch,
- * the ping-pong column buffers and (after `primal` with tracked columns) the per-layer derivatives g'(b).
- */
-export class DeepMlpBatch {
-  readonly width: number;
-  readonly depth: number;
-  readonly seeds: number[];
-  /** Columns per seed, padded to a multiple of 4. */
+/** The columns of one pass on the GPU: κ and slot per column, padded to whole invocation blocks. */
+export class ColumnSet {
+  /** Columns per seed, padded. */
   readonly columns: number;
-  /** Number of tracked primal slots (derivatives stored per layer). */
-  readonly slots: number;
-  /** vec4 columns per invocation of the layer kernel. */
-  private readonly block4: number;
-  private seedBuf: Tensor;
-  private kappaBuf: Tensor;
-  private slotBuf: Tensor;
-  private scratch: Tensor;
-  private derivs: Tensor[] = [];
-  private dummy: Tensor;
-  private disposed = false;
-
-  constructor(opts: { width: number; depth: number; seeds: number[]; columns: DeepMlpColumns }) {
-    const { width, depth, seeds, columns } = opts;
-    if (!Number.isInteger(width) || width < 1) throw new CritError(`deep MLP: width must be a positive integer, got ${width}`);
-    if (!Number.isInteger(depth) || depth < 1) throw new CritError(`deep MLP: depth must be a positive integer, got ${depth}`);
-    if (seeds.length === 0) throw new CritError('deep MLP: no seeds');
-    const C = columns.kappas.length;
-    if (columns.slots.length !== C) throw new CritError(`deep MLP: ${C} kappas but ${columns.slots.length} slots`);
+  /** vec4 columns per invocation of the layer kernel (at most 4: 16 accumulators). */
+  readonly block4: number;
+  /** Highest slot + 1. */
+  readonly slotCount: number;
+  readonly kappaBuf: Tensor;
+  readonly slotBuf: Tensor;
+  constructor(cols: DeepMlpColumns) {
+    const C = cols.kappas.length;
+    if (cols.slots.length !== C) throw new CritError(`deep MLP: ${C} kappas but ${cols.slots.length} slots`);
     if (C === 0) throw new CritError('deep MLP: no columns');
-    const eng = engine();
-    const maxBinding = Math.min(eng.limits.maxStorageBufferBindingSize, eng.limits.maxBufferSize);
-    const scratchBytes = seeds.length * width * width * 4;
-    if (scratchBytes > maxBinding) {
-      throw new CritError(`deep MLP: ${seeds.length} seeds x ${width}² weights need ${(scratchBytes / 2 ** 20).toFixed(0)} MiB of layer scratch, over the adapter's ${(maxBinding / 2 ** 20).toFixed(0)} MiB per binding: use fewer seeds per batch`);
-    }
-    this.width = width; this.depth = depth; this.seeds = seeds.slice();
-    // Columns go in blocks of CB4 vec4s per invocation (at most 4: 16 accumulators per invocation).
     const c4 = Math.ceil(C / 4);
     this.block4 = Math.ceil(c4 / Math.ceil(c4 / 4));
     this.columns = Math.ceil(c4 / this.block4) * this.block4 * 4;
     const kap = new Float32Array(this.columns), sl = new Uint32Array(this.columns).fill(NO_SLOT);
     let maxSlot = -1;
     for (let c = 0; c < C; c++) {
-      if (!Number.isFinite(columns.kappas[c])) throw new CritError(`deep MLP: κ of column ${c} is ${columns.kappas[c]}`);
-      kap[c] = columns.kappas[c];
-      const p = columns.slots[c] >>> 0;
+      if (!Number.isFinite(cols.kappas[c])) throw new CritError(`deep MLP: κ of column ${c} is ${cols.kappas[c]}`);
+      kap[c] = cols.kappas[c];
+      const p = cols.slots[c] >>> 0;
       sl[c] = p;
       if (p !== NO_SLOT) maxSlot = Math.max(maxSlot, p);
     }
-    this.slots = maxSlot + 1;
-    this.seedBuf = Tensor.from(seeds.map((s) => s >>> 0), [seeds.length], 'u32');
+    this.slotCount = maxSlot + 1;
     this.kappaBuf = Tensor.from(kap, [this.columns]);
     this.slotBuf = Tensor.from(sl, [this.columns], 'u32');
+  }
+  dispose(): void { this.kappaBuf.dispose(); this.slotBuf.dispose(); }
+}
+
+/**
+ * A batch of Fig. 1 networks of one width and depth on the GPU, one per seed; each pass runs a ColumnSet
+ * (many κ, primal and tangent columns) through all of them. Holds the layer scratch and, after `primal`
+ * with tracked columns, the per-layer derivatives g'(b) of the tracked networks that `jvp` and `vjp` use.
+ */
+export class DeepMlpBatch {
+  readonly width: number;
+  readonly depth: number;
+  readonly seeds: number[];
+  private seedBuf: Tensor;
+  private scratch: Tensor;
+  private derivs: Tensor[] = [];
+  private derivSlots = 0;
+  private dummy: Tensor;
+  private disposed = false;
+
+  constructor(opts: { width: number; depth: number; seeds: number[] }) {
+    const { width, depth, seeds } = opts;
+    if (!Number.isInteger(width) || width < 1) throw new CritError(`deep MLP: width must be a positive integer, got ${width}`);
+    if (!Number.isInteger(depth) || depth < 1) throw new CritError(`deep MLP: depth must be a positive integer, got ${depth}`);
+    if (seeds.length === 0) throw new CritError('deep MLP: no seeds');
+    for (const s of seeds) if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) throw new CritError(`deep MLP: seed ${s} is not an integer in [0, 2^32)`);
+    const maxSeeds = DeepMlpBatch.maxSeeds(width);
+    if (seeds.length > maxSeeds) {
+      throw new CritError(`deep MLP: ${seeds.length} seeds x ${width}² weights exceed the adapter's largest binding (at most ${maxSeeds} seeds of width ${width} per batch)`);
+    }
+    this.width = width; this.depth = depth; this.seeds = seeds.slice();
+    this.seedBuf = Tensor.from(seeds.map((s) => s >>> 0), [seeds.length], 'u32');
     this.scratch = Tensor.empty([seeds.length, width, width]);
     this.dummy = Tensor.empty([4]);
   }
 
-  private kernel(mode: 'GEN' | 'GEN_T' | 'PRIMAL' | 'JVP' | 'VJP' | 'STATS' | 'PREP'): Kernel {
+  /** Most seeds whose layer scratch (seeds x N² f32) fits one storage binding of the current adapter. */
+  static maxSeeds(width: number): number {
+    const eng = engine();
+    const maxBinding = Math.min(eng.limits.maxStorageBufferBindingSize, eng.limits.maxBufferSize);
+    return Math.max(0, Math.floor(maxBinding / (4 * width * width)));
+  }
+
+  private kernel(mode: 'GEN' | 'GEN_T' | 'PRIMAL' | 'JVP' | 'VJP' | 'STATS' | 'PREP', block4 = 1): Kernel {
     return {
       name: 'deep_mlp',
       source: commonSource + rngSource + shaderSource,
       defines: {
         GEN: mode === 'GEN' || mode === 'GEN_T', TRANSPOSED: mode === 'GEN_T',
         LAYER: mode === 'PRIMAL' || mode === 'JVP' || mode === 'VJP', PRIMAL: mode === 'PRIMAL', JVP: mode === 'JVP', VJP: mode === 'VJP',
-        STATS: mode === 'STATS', PREP: mode === 'PREP', CB4: this.block4,
+        STATS: mode === 'STATS', PREP: mode === 'PREP', CB4: block4,
       },
     };
   }
 
-  private params(layer: number, flags = 0, statsLevel = 0): ArrayBuffer {
-    const S = this.seeds.length, N = this.width;
-    return new ParamWriter().u32(N).u32(this.columns / 4).u32(Math.max(1, this.slots)).u32(S).u32(layer)
-      .u32(0).u32(flags).u32(statsLevel * S * this.columns * 2).buffer;
+  private params(cols: ColumnSet | null, layer: number, flags = 0, statsLevel = 0): ArrayBuffer {
+    const S = this.seeds.length, N = this.width, C = cols?.columns ?? 4;
+    return new ParamWriter().u32(N).u32(C / 4).u32(Math.max(1, this.derivSlots)).u32(S).u32(layer)
+      .u32(0).u32(flags).u32(statsLevel * S * C * 2).buffer;
   }
 
   /** A column buffer [S][N][C] from per-seed host columns: data(s, c) returns the N values (or undefined = zeros). */
-  upload(data: (seedIndex: number, column: number) => ArrayLike<number> | undefined): Tensor {
-    const S = this.seeds.length, N = this.width, C = this.columns;
+  upload(cols: ColumnSet, data: (seedIndex: number, column: number) => ArrayLike<number> | undefined): Tensor {
+    const S = this.seeds.length, N = this.width, C = cols.columns;
     const host = new Float32Array(S * N * C);
     for (let s = 0; s < S; s++) for (let c = 0; c < C; c++) {
       const v = data(s, c);
@@ -184,7 +198,7 @@ export class DeepMlpBatch {
 
   /** Reads a column buffer back as per-(seed, column) vectors. */
   async download(x: Tensor): Promise<Float32Array[][]> {
-    const S = this.seeds.length, N = this.width, C = this.columns;
+    const S = this.seeds.length, N = this.width, C = x.shape[2];
     const host = await x.readF32();
     return Array.from({ length: S }, (_, s) => Array.from({ length: C }, (_, c) => {
       const v = new Float32Array(N);
@@ -200,126 +214,140 @@ export class DeepMlpBatch {
     eng.dispatch({
       kernel: this.kernel(transposed ? 'GEN_T' : 'GEN'), label: 'deep_mlp_gen',
       buffers: [this.seedBuf.buffer, this.scratch.buffer],
-      params: this.params(layer),
+      params: this.params(null, layer),
       workgroups: [gx, gy, S],
       bytes: 4 * S * N * N,
     });
   }
 
-  private layer(mode: 'PRIMAL' | 'JVP' | 'VJP', layer: number, x: Tensor, y: Tensor, d: Tensor, stats: Tensor, statsLevel: number, flags = 0): void {
-    const S = this.seeds.length, N = this.width, C = this.columns;
+  private layer(mode: 'PRIMAL' | 'JVP' | 'VJP', cols: ColumnSet, layer: number, x: Tensor, y: Tensor, d: Tensor, stats: Tensor, statsLevel: number, flags = 0): void {
+    const S = this.seeds.length, N = this.width, C = cols.columns;
     engine().dispatch({
-      kernel: this.kernel(mode), label: `deep_mlp_${mode.toLowerCase()}`,
-      buffers: [this.scratch.buffer, x.buffer, y.buffer, this.kappaBuf.buffer, this.slotBuf.buffer, d.buffer, stats.buffer],
-      params: this.params(layer, flags, statsLevel),
-      workgroups: [Math.ceil(N / 64), C / 4 / this.block4, S],
+      kernel: this.kernel(mode, cols.block4), label: `deep_mlp_${mode.toLowerCase()}`,
+      buffers: [this.scratch.buffer, x.buffer, y.buffer, cols.kappaBuf.buffer, cols.slotBuf.buffer, d.buffer, stats.buffer],
+      params: this.params(cols, layer, flags, statsLevel),
+      workgroups: [Math.ceil(N / 64), C / 4 / cols.block4, S],
       flops: 2 * S * N * N * C,
-      bytes: 4 * (S * N * N * (C / 4 / this.block4) + 2 * S * N * C),
+      bytes: 4 * (S * N * N * (C / 4 / cols.block4) + 2 * S * N * C),
     });
   }
 
-  private finalStats(x: Tensor, stats: Tensor): void {
-    const S = this.seeds.length, C = this.columns;
+  private finalStats(cols: ColumnSet, x: Tensor, stats: Tensor): void {
+    const S = this.seeds.length, C = cols.columns;
     engine().dispatch({
       kernel: this.kernel('STATS'), label: 'deep_mlp_stats',
       buffers: [x.buffer, stats.buffer],
-      params: this.params(0, 0, this.depth),
+      params: this.params(cols, 0, 0, this.depth),
       workgroups: Math.ceil((S * C) / 4 / 64),
     });
   }
 
-  private newStats(): Tensor { return Tensor.empty([(this.depth + 1) * this.seeds.length * this.columns * 2]); }
+  private newStats(cols: ColumnSet): Tensor { return Tensor.empty([(this.depth + 1) * this.seeds.length * cols.columns * 2]); }
 
-  private async readStats(stats: Tensor): Promise<PassStats> {
+  private async readStats(cols: ColumnSet, stats: Tensor): Promise<PassStats> {
     const data = await stats.readF32();
     stats.dispose();
-    return { data, depth: this.depth, seeds: this.seeds.length, columns: this.columns };
+    return { data, depth: this.depth, seeds: this.seeds.length, columns: cols.columns };
   }
 
-  private check(x: Tensor): void {
+  private check(cols: ColumnSet, x: Tensor): void {
     if (this.disposed) throw new CritError('deep MLP batch was disposed');
-    const want = [this.seeds.length, this.width, this.columns];
+    const want = [this.seeds.length, this.width, cols.columns];
     if (x.shape.join() !== want.join()) throw new CritError(`deep MLP: column buffer [${x.shape.join(', ')}] should be [${want.join(', ')}]`);
   }
 
-  /**
-   * Forward pass of every column; stores g'(b) per layer for the tracked columns (replacing earlier ones).
-   * Returns the output columns and per-level activity (and norms).
-   */
-  async primal(x0: Tensor): Promise<{ output: Tensor; stats: PassStats }> {
-    this.check(x0);
-    for (const d of this.derivs) d.dispose();
-    this.derivs = [];
-    const S = this.seeds.length, N = this.width;
-    const stats = this.newStats();
+  /** Runs the layers in order (or reversed), ping-ponging between two buffers so that x0 is left intact. */
+  private sweep(x0: Tensor, reverse: boolean, body: (layer: number, x: Tensor, y: Tensor) => void): Tensor {
     let x = x0, y = Tensor.empty(x0.shape);
-    for (let l = 0; l < this.depth; l++) {
-      const d = this.slots > 0 ? Tensor.empty([S, N, this.slots]) : this.dummy;
-      if (this.slots > 0) this.derivs.push(d);
-      this.gen(l, true);
-      this.layer('PRIMAL', l, x, y, d, stats, l);
+    for (let k = 0; k < this.depth; k++) {
+      const l = reverse ? this.depth - 1 - k : k;
+      body(l, x, y);
       if (x !== x0) { const t = x; x = y; y = t; } else { x = y; y = Tensor.empty(x0.shape); }
     }
     y.dispose();
-    this.finalStats(x, stats);
-    return { output: x, stats: await this.readStats(stats) };
-  }
-
-  private needDerivs(what: string): void {
-    if (this.derivs.length !== this.depth) throw new CritError(`deep MLP: ${what} needs the derivatives of a primal pass with tracked columns`);
+    return x;
   }
 
   /**
-   * Tangents through the whole net, renormalised per layer: returns J t0 / (product of the per-layer norms)
-   * and the per-level log-norms (level 0: |t0|; level L: the returned vector's norm), whose sum over
-   * levels 1..L is log |J t̂0|.
+   * Forward pass of every column; stores g'(b) per layer for the columns with a slot (replacing earlier
+   * ones). Returns the output columns and, per level 0..L, the activity and log-norm of every column.
    */
-  async jvp(t0: Tensor): Promise<{ output: Tensor; stats: PassStats }> {
-    this.check(t0);
-    this.needDerivs('jvp');
-    const stats = this.newStats();
-    let x = t0, y = Tensor.empty(t0.shape);
-    for (let l = 0; l < this.depth; l++) {
+  async primal(cols: ColumnSet, x0: Tensor): Promise<{ output: Tensor; stats: PassStats }> {
+    this.check(cols, x0);
+    for (const d of this.derivs) d.dispose();
+    this.derivs = [];
+    this.derivSlots = cols.slotCount;
+    const S = this.seeds.length, N = this.width;
+    const stats = this.newStats(cols);
+    const out = this.sweep(x0, false, (l, x, y) => {
+      const d = this.derivSlots > 0 ? Tensor.empty([S, N, this.derivSlots]) : this.dummy;
+      if (this.derivSlots > 0) this.derivs.push(d);
       this.gen(l, true);
-      this.layer('JVP', l, x, y, this.derivs[l], stats, l);
-      if (x !== t0) { const t = x; x = y; y = t; } else { x = y; y = Tensor.empty(t0.shape); }
-    }
-    y.dispose();
-    this.finalStats(x, stats);
-    return { output: x, stats: await this.readStats(stats) };
+      this.layer('PRIMAL', cols, l, x, y, d, stats, l);
+    });
+    this.finalStats(cols, out, stats);
+    return { output: out, stats: await this.readStats(cols, stats) };
+  }
+
+  private needDerivs(cols: ColumnSet, what: string): void {
+    if (this.derivs.length !== this.depth || this.derivSlots === 0) throw new CritError(`deep MLP: ${what} needs the derivatives of a primal pass with tracked columns`);
+    if (cols.slotCount > this.derivSlots) throw new CritError(`deep MLP: ${what} uses slot ${cols.slotCount - 1} but the primal pass tracked ${this.derivSlots}`);
   }
 
   /**
-   * Cotangents back through the net: Jᵀ u up to the per-layer norms. Level L+... bookkeeping: stats level
-   * l (0..L-1) holds log |v_l|, the norm of the D-scaled cotangent entering layer l from above, and level L the
-   * log-norm of the returned vector; log |Jᵀ u| = sum of all levels. The input u is consumed (scaled in place).
+   * Tangents through the whole net, renormalised per layer: returns J t0 divided by the per-layer norms,
+   * and per level the log-norm of the vector entering layer l (level 0: |t0|, level L: the result), so
+   * log |J t̂0| = Σ_{l=1..L} level l.
    */
-  async vjp(u: Tensor): Promise<{ output: Tensor; stats: PassStats }> {
-    this.check(u);
-    this.needDerivs('vjp');
-    const S = this.seeds.length, N = this.width, C = this.columns;
-    const stats = this.newStats();
+  async jvp(cols: ColumnSet, t0: Tensor): Promise<{ output: Tensor; stats: PassStats }> {
+    this.check(cols, t0);
+    this.needDerivs(cols, 'jvp');
+    const stats = this.newStats(cols);
+    const out = this.sweep(t0, false, (l, x, y) => {
+      this.gen(l, true);
+      this.layer('JVP', cols, l, x, y, this.derivs[l], stats, l);
+    });
+    this.finalStats(cols, out, stats);
+    return { output: out, stats: await this.readStats(cols, stats) };
+  }
+
+  /**
+   * Cotangents back through the net, renormalised per layer: level l (0..L-1) holds the log-norm of the
+   * D-scaled cotangent entering layer l from above, level L that of the result, so log |Jᵀ u| = Σ of all
+   * levels. u is consumed (scaled in place by the output layer's g').
+   */
+  async vjp(cols: ColumnSet, u: Tensor): Promise<{ output: Tensor; stats: PassStats }> {
+    this.check(cols, u);
+    this.needDerivs(cols, 'vjp');
+    const S = this.seeds.length, N = this.width, C = cols.columns;
+    const stats = this.newStats(cols);
     engine().dispatch({
       kernel: this.kernel('PREP'), label: 'deep_mlp_prep',
-      buffers: [u.buffer, this.slotBuf.buffer, this.derivs[this.depth - 1].buffer],
-      params: this.params(0),
+      buffers: [u.buffer, cols.slotBuf.buffer, this.derivs[this.depth - 1].buffer],
+      params: this.params(cols, 0),
       workgroups: Math.ceil((S * N * C) / 4 / 64),
     });
-    let x = u, y = Tensor.empty(u.shape);
-    for (let l = this.depth - 1; l >= 0; l--) {
+    const out = this.sweep(u, true, (l, x, y) => {
       this.gen(l, false);
-      this.layer('VJP', l, x, y, l > 0 ? this.derivs[l - 1] : this.dummy, stats, l, l > 0 ? 1 : 0);
-      if (x !== u) { const t = x; x = y; y = t; } else { x = y; y = Tensor.empty(u.shape); }
-    }
-    y.dispose();
-    this.finalStats(x, stats);
-    return { output: x, stats: await this.readStats(stats) };
+      this.layer('VJP', cols, l, x, y, l > 0 ? this.derivs[l - 1] : this.dummy, stats, l, l > 0 ? 1 : 0);
+    });
+    this.finalStats(cols, out, stats);
+    return { output: out, stats: await this.readStats(cols, stats) };
+  }
+
+  /** U of a layer for every seed as the kernels generate it (row-major N x N; for tests). */
+  async layerWeights(layer: number, transposed = false): Promise<Float32Array[]> {
+    if (this.disposed) throw new CritError('deep MLP batch was disposed');
+    const N = this.width;
+    this.gen(layer, transposed);
+    const all = await this.scratch.readF32();
+    return this.seeds.map((_, s) => all.slice(s * N * N, (s + 1) * N * N));
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const t of [this.seedBuf, this.kappaBuf, this.slotBuf, this.scratch, this.dummy, ...this.derivs]) t.dispose();
+    for (const t of [this.seedBuf, this.scratch, this.dummy, ...this.derivs]) t.dispose();
     this.derivs = [];
   }
 }

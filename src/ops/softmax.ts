@@ -18,17 +18,26 @@ function rowsCols(x: Tensor, op: string): [number, number] {
   return [x.size / cols, cols];
 }
 
+/** Rows longer than this get a workgroup each (tree reductions); shorter ones an invocation each. */
+const SERIAL_MAX = 64;
+
+function dispatch(x: Tensor, extra: Tensor[], out: Tensor, rows: number, cols: number, label: string, defines: { LOG: boolean; CROSS_ENTROPY: boolean }): void {
+  const tree = cols > SERIAL_MAX;
+  x.engine.dispatch({
+    kernel: { name: 'softmax', source, defines: { WG, TREE: tree, ...defines } },
+    label,
+    buffers: [x.buffer, ...extra.map((t) => t.buffer), out.buffer],
+    params: new ParamWriter().u32(rows).u32(cols).buffer,
+    workgroups: tree ? rows : groups1d(rows), bytes: 4 * (x.size + out.size), flops: 4 * x.size,
+  });
+}
+
 function launch(x: Tensor, log: boolean): Tensor {
+  if (x.dtype !== 'f32') throw new CritError(`${log ? 'logSoftmax' : 'softmax'}: needs an f32 tensor, got ${x.dtype} ${fmt(x.shape)}`);
   const [rows, cols] = rowsCols(x, log ? 'logSoftmax' : 'softmax');
   const out = Tensor.empty(x.shape, 'f32', x.engine);
   if (rows === 0) return out;
-  x.engine.dispatch({
-    kernel: { name: 'softmax', source, defines: { WG, LOG: log, CROSS_ENTROPY: false } },
-    label: log ? 'log_softmax' : 'softmax',
-    buffers: [x.buffer, out.buffer],
-    params: new ParamWriter().u32(rows).u32(cols).buffer,
-    workgroups: groups1d(rows), bytes: 8 * x.size, flops: 4 * x.size,
-  });
+  dispatch(x, [], out, rows, cols, log ? 'log_softmax' : 'softmax', { LOG: log, CROSS_ENTROPY: false });
   return out;
 }
 
@@ -67,18 +76,13 @@ export const crossEntropyOp = defineOp<Record<string, never>>({
   name: 'cross_entropy',
   nondiff: [1],
   forward([x, labels]) {
+    if (x.dtype !== 'f32') throw new CritError(`crossEntropy: logits must be f32, got ${x.dtype} ${fmt(x.shape)}`);
     const [rows, cols] = rowsCols(x, 'crossEntropy');
     if (labels.dtype !== 'i32') throw new CritError(`crossEntropy: labels must be i32, got ${labels.dtype}`);
     if (labels.size !== rows) throw new CritError(`crossEntropy: ${labels.size} labels for ${rows} rows of logits ${fmt(x.shape)}`);
     const out = Tensor.empty(x.shape.slice(0, -1), 'f32', x.engine);
     if (rows === 0) return out;
-    x.engine.dispatch({
-      kernel: { name: 'softmax', source, defines: { WG, LOG: false, CROSS_ENTROPY: true } },
-      label: 'cross_entropy',
-      buffers: [x.buffer, labels.buffer, out.buffer],
-      params: new ParamWriter().u32(rows).u32(cols).buffer,
-      workgroups: groups1d(rows), bytes: 4 * (x.size + 2 * rows), flops: 3 * x.size,
-    });
+    dispatch(x, [labels], out, rows, cols, 'cross_entropy', { LOG: false, CROSS_ENTROPY: true });
     return out;
   },
   // d loss / d x = softmax(x) - onehot(label), per row.

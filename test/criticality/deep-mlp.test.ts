@@ -1,18 +1,20 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as crit from '../../src/index.node.js';
-import { DeepMlpBatch, deepMlpHost, deepMlpInputHost, deepMlpWeightsHost, NO_SLOT, statAt } from '../../src/models/deep-mlp.js';
+import { ColumnSet, DeepMlpBatch, deepMlpHost, deepMlpInputHost, deepMlpWeightsHost, NO_SLOT, statAt } from '../../src/models/deep-mlp.js';
 
 test('setup', async () => { await crit.init(); });
 
 test('primal pass matches the f64 CPU network', async () => {
   const N = 13, L = 7, seeds = [3, 11], kappas = [20, 8.4, 5];
-  const b = new DeepMlpBatch({ width: N, depth: L, seeds, columns: { kappas, slots: [0, 1, NO_SLOT] } });
-  const x0 = b.upload((s, c) => (c < 3 ? deepMlpInputHost(seeds[s], N).map((v) => v * 300) : undefined));
-  const { output, stats } = await b.primal(x0);
+  const b = new DeepMlpBatch({ width: N, depth: L, seeds });
+  const cols = new ColumnSet({ kappas, slots: [0, 1, NO_SLOT] });
+  const input = (s: number) => deepMlpInputHost(seeds[s], N).map((v) => v * 300);
+  const x0 = b.upload(cols, (s, c) => (c < 3 ? input(s) : undefined));
+  const { output, stats } = await b.primal(cols, x0);
   const got = await b.download(output);
   for (let s = 0; s < seeds.length; s++) for (let c = 0; c < kappas.length; c++) {
-    const ref = deepMlpHost(seeds[s], N, L, kappas[c], deepMlpInputHost(seeds[s], N).map((v) => v * 300)).layers;
+    const ref = deepMlpHost(seeds[s], N, L, kappas[c], input(s)).layers;
     for (let i = 0; i < N; i++) assert.ok(Math.abs(got[s][c][i] - ref[L][i]) < 1e-5 * (1 + Math.abs(ref[L][i])), `s${s} c${c} i${i}: ${got[s][c][i]} vs ${ref[L][i]}`);
     for (let l = 0; l <= L; l++) {
       const a = ref[l].reduce((t, v) => t + Math.abs(v), 0) / N;
@@ -20,6 +22,6 @@ test('primal pass matches the f64 CPU network', async () => {
       assert.ok(Math.abs(statAt(stats, l, s, c, 0) - a) < 1e-4 * a + 1e-12, `activity level ${l} s${s} c${c}: ${statAt(stats, l, s, c, 0)} vs ${a}`);
     }
   }
-  b.dispose();
+  b.dispose(); cols.dispose();
 });
 test.run();

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import * as assert from 'uvu/assert';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-// bundles live in dist/test/stats/; sources in test/stats/
-const root = here.includes('/dist/test/') ? here.replace(/\/dist\/test\/.*$/, '') : here.replace(/\/test\/stats\/?$/, '');
+// bundles live in dist*/test/stats/ (any build folder, see build.mjs --out); sources in test/stats/
+const root = /\/dist[^/]*\/test\//.test(here) ? here.replace(/\/dist[^/]*\/test\/.*$/, '') : here.replace(/\/test\/stats\/?$/, '');
 export const FIXTURES = `${root}/test/fixtures/stats`;
 
 /** Reads a fixture as text. */
