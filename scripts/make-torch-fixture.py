@@ -8,6 +8,8 @@ per input, the singular values of the input-output Jacobian (torch.autograd.func
 torch.linalg.svd, in f64) with lambda0 = log(s_max) / L, L = 3 layers.
 
     /usr/bin/python3 scripts/make-torch-fixture.py   # writes test/fixtures/torch/ and test/fixtures/io/
+
+Every output is deterministic (seeded), so rerunning it leaves the committed files unchanged.
 """
 import json
 import math
@@ -72,6 +74,14 @@ def main():
     write_safetensors(os.path.join(OUT, f'{stem}.torch-names.safetensors'), [(n, t.numpy()) for n, t in state.items()], 'F32')
     write_safetensors(os.path.join(OUT, f'{stem}.f64.safetensors'), ours, 'F64')
     write_safetensors(os.path.join(OUT, f'{stem}.f16.safetensors'), ours, 'F16')
+    # The reference writer too, where the `safetensors` package is importable (not in Debian; e.g. a
+    # venv with --system-site-packages and `pip install safetensors`): its header order and padding
+    # differ from ours, which is the point. Without it the committed file is kept as it is.
+    try:
+        from safetensors.torch import save_file
+        save_file({n: torch.from_numpy(a.copy()) for n, a in ours}, os.path.join(OUT, f'{stem}.reference-writer.safetensors'), metadata={'format': 'pt'})
+    except ImportError:
+        print('safetensors package not found: kept the committed', f'{stem}.reference-writer.safetensors')
 
     g = torch.Generator().manual_seed(SEED + 1)
     x = torch.rand(6, SIZES[0], generator=g) * 2 - 1  # f32 inputs in [-1, 1]
@@ -101,7 +111,8 @@ def main():
         'layers': L,
         'init': 'torch.nn.Linear default (weights and biases U[-1/sqrt(fan_in), 1/sqrt(fan_in)])',
         'files': {'weights': f'{stem}.safetensors', 'torch_names': f'{stem}.torch-names.safetensors',
-                  'f64': f'{stem}.f64.safetensors', 'f16': f'{stem}.f16.safetensors', 'inputs_npy': 'inputs.npy', 'inputs_raw_f32': 'inputs.f32'},
+                  'f64': f'{stem}.f64.safetensors', 'f16': f'{stem}.f16.safetensors',
+                  'reference_writer': f'{stem}.reference-writer.safetensors', 'inputs_npy': 'inputs.npy', 'inputs_raw_f32': 'inputs.f32'},
         'torch_names': {name: tname for (name, _), tname in zip(ours, state.keys())},
         'weights': {n: a.reshape(-1).tolist() for n, a in ours},
         'weights_f16': {n: a.astype('<f2').astype('<f8').reshape(-1).tolist() for n, a in ours},

@@ -1,16 +1,26 @@
-// Batched matmul C[b] = op(A[b]) * op(B[b]) (+ bias row), op = transpose when TRANS_A / TRANS_B.
+// Batched matmul C[b] = alpha op(A[b]) op(B[b]), op = transpose when TRANS_A / TRANS_B.
 // Logical sizes: op(A) is M x K, op(B) is K x N, C is M x N (row-major). Batch strides may be 0 (broadcast).
-// Two variants, chosen per adapter by src/ops/matmul.ts:
-//  - REGISTER (CPU drivers such as lavapipe): no shared memory and no barriers; each invocation keeps a
-//    4 x 8 block of C in registers (8 vec4 accumulators). Out-of-range rows/columns are clamped on load
-//    and skipped on store, so the inner loop has no branches.
+// Two variants, chosen per adapter and shape by src/ops/matmul.ts:
+//  - REGISTER (CPU drivers such as lavapipe, where the invocations of a workgroup are SIMD lanes and
+//    barriers are coroutine switches): no shared memory, no barriers. A workgroup owns ROWS rows of C; every
+//    invocation keeps ROWS x 8 values of C in registers (ROWS x 2 vec4 accumulators). The row index depends
+//    only on workgroup_id, so the driver reads A with one scalar load broadcast to all lanes; only B is read
+//    per lane. B_VEC4 (B not transposed, N % 4 == 0) binds B and C as vec4 arrays: 2 loads per lane and k
+//    instead of 8. C_TRANS writes C transposed (matmul.ts swaps the operands for outputs with very few
+//    columns, so that lanes run along the long side). Out-of-range rows and columns are clamped on load and
+//    skipped on store, so the k loop has no branches.
 //  - TILED (GPUs): 64 x 64 tiles of C per workgroup of 16 x 16 invocations, each 4 x 4; K in steps of 16
 //    through workgroup memory.
 struct Params { M: u32, N: u32, K: u32, batch: u32, sa: u32, sb: u32, sc: u32, alpha: f32 };
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
+#if B_VEC4
+@group(0) @binding(2) var<storage, read> B: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> C: array<vec4<f32>>;
+#else
 @group(0) @binding(2) var<storage, read> B: array<f32>;
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
+#endif
 
 fn a_at(base: u32, r: u32, k: u32) -> f32 {
 #if TRANS_A
@@ -19,6 +29,8 @@ fn a_at(base: u32, r: u32, k: u32) -> f32 {
   return A[base + r * u.K + k];
 #endif
 }
+
+#if !B_VEC4
 fn b_at(base: u32, k: u32, c: u32) -> f32 {
 #if TRANS_B
   return B[base + c * u.K + k];
@@ -26,42 +38,84 @@ fn b_at(base: u32, k: u32, c: u32) -> f32 {
   return B[base + k * u.N + c];
 #endif
 }
+#endif
 
 #if REGISTER
-@compute @workgroup_size(8, 8, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let col0 = gid.x * 8u;
-  let row0 = gid.y * 4u;
-  let bt = gid.z;
-  if (col0 >= u.N || row0 >= u.M || bt >= u.batch) { return; }
+const ROWS = {{ROWS}}u;
+@compute @workgroup_size({{WG}}, 1, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(global_invocation_id) gid: vec3<u32>) {
+  let bt = wid.z;
+  let row0 = wid.y * ROWS;
   let ab = bt * u.sa;
   let bb = bt * u.sb;
-  let mr = u.M - 1u;
-  let nc = u.N - 1u;
-  let r0 = row0; let r1 = min(row0 + 1u, mr); let r2 = min(row0 + 2u, mr); let r3 = min(row0 + 3u, mr);
-  var c: array<u32, 8>;
-  for (var j = 0u; j < 8u; j++) { c[j] = min(col0 + j, nc); }
-  var acc0a = vec4<f32>(); var acc0b = vec4<f32>();
-  var acc1a = vec4<f32>(); var acc1b = vec4<f32>();
-  var acc2a = vec4<f32>(); var acc2b = vec4<f32>();
-  var acc3a = vec4<f32>(); var acc3b = vec4<f32>();
-  for (var k = 0u; k < u.K; k++) {
-    let a = vec4<f32>(a_at(ab, r0, k), a_at(ab, r1, k), a_at(ab, r2, k), a_at(ab, r3, k));
-    let b0 = vec4<f32>(b_at(bb, k, c[0]), b_at(bb, k, c[1]), b_at(bb, k, c[2]), b_at(bb, k, c[3]));
-    let b1 = vec4<f32>(b_at(bb, k, c[4]), b_at(bb, k, c[5]), b_at(bb, k, c[6]), b_at(bb, k, c[7]));
-    acc0a += a.x * b0; acc0b += a.x * b1;
-    acc1a += a.y * b0; acc1b += a.y * b1;
-    acc2a += a.z * b0; acc2b += a.z * b1;
-    acc3a += a.w * b0; acc3b += a.w * b1;
+  // Offsets of this workgroup's rows of A (clamped: rows past M repeat the last one and are not stored).
+  var ar: array<u32, ROWS>;
+  for (var i = 0u; i < ROWS; i++) {
+#if TRANS_A
+    ar[i] = ab + min(row0 + i, u.M - 1u);
+#else
+    ar[i] = ab + min(row0 + i, u.M - 1u) * u.K;
+#endif
   }
+#if TRANS_A
+  let astep = u.M;
+#else
+  let astep = 1u;
+#endif
+  var acc: array<vec4<f32>, 2u * ROWS>;
+#if B_VEC4
+  let N4 = u.N / 4u;
+  var b0 = bb / 4u + min(gid.x * 2u, N4 - 1u);
+  var b1 = bb / 4u + min(gid.x * 2u + 1u, N4 - 1u);
+  var ak = 0u;
+  for (var k = 0u; k < u.K; k++) {
+    let v0 = B[b0];
+    let v1 = B[b1];
+    for (var i = 0u; i < ROWS; i++) {
+      let a = vec4<f32>(A[ar[i] + ak]);
+      acc[2u * i] = fma(a, v0, acc[2u * i]);
+      acc[2u * i + 1u] = fma(a, v1, acc[2u * i + 1u]);
+    }
+    b0 += N4;
+    b1 += N4;
+    ak += astep;
+  }
+#else
+  var cols: array<u32, 8>;
+  for (var j = 0u; j < 8u; j++) { cols[j] = min(gid.x * 8u + j, u.N - 1u); }
+  var ak = 0u;
+  for (var k = 0u; k < u.K; k++) {
+    let v0 = vec4<f32>(b_at(bb, k, cols[0]), b_at(bb, k, cols[1]), b_at(bb, k, cols[2]), b_at(bb, k, cols[3]));
+    let v1 = vec4<f32>(b_at(bb, k, cols[4]), b_at(bb, k, cols[5]), b_at(bb, k, cols[6]), b_at(bb, k, cols[7]));
+    for (var i = 0u; i < ROWS; i++) {
+      let a = vec4<f32>(A[ar[i] + ak]);
+      acc[2u * i] = fma(a, v0, acc[2u * i]);
+      acc[2u * i + 1u] = fma(a, v1, acc[2u * i + 1u]);
+    }
+    ak += astep;
+  }
+#endif
   let cb = bt * u.sc;
-  let rows = array<vec4<f32>, 8>(acc0a, acc0b, acc1a, acc1b, acc2a, acc2b, acc3a, acc3b);
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < ROWS; i++) {
     let r = row0 + i;
-    if (r >= u.M) { break; }
-    for (var j = 0u; j < 8u; j++) {
-      let cc = col0 + j;
-      if (cc < u.N) { C[cb + r * u.N + cc] = u.alpha * rows[i * 2u + j / 4u][j % 4u]; }
+    if (r < u.M) {
+#if B_VEC4
+      for (var j = 0u; j < 2u; j++) {
+        let c4 = gid.x * 2u + j;
+        if (c4 < N4) { C[cb / 4u + r * N4 + c4] = u.alpha * acc[2u * i + j]; }
+      }
+#else
+      for (var j = 0u; j < 8u; j++) {
+        let c = gid.x * 8u + j;
+        if (c < u.N) {
+#if C_TRANS
+          C[cb + c * u.M + r] = u.alpha * acc[2u * i + j / 4u][j % 4u];
+#else
+          C[cb + r * u.N + c] = u.alpha * acc[2u * i + j / 4u][j % 4u];
+#endif
+        }
+      }
+#endif
     }
   }
 }
@@ -81,7 +135,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let bb = bt * u.sb;
   let t = lid.y * 16u + lid.x;
   var acc: array<f32, 16>;
-  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
   for (var k0 = 0u; k0 < u.K; k0 += TK) {
     // 256 invocations load 1024 values of each tile (4 each), zero outside the matrix.
     for (var l = 0u; l < 4u; l++) {

@@ -14,7 +14,7 @@ export { vjp, jvp, grad, valueAndGrad } from './autodiff/grad.js';
 export { noGrad } from './autodiff/state.js';
 export { CritError } from './util/errors.js';
 export * from './criticality/index.js';
-export { DeepMlpBatch, ColumnSet, meanFieldKappa, deepMlpHost, deepMlpWeightsHost, deepMlpInputHost, deepMlpStimulusHost, type DeepMlpColumns, type PassStats } from './models/deep-mlp.js';
+export { DeepMlpBatch, ColumnSet, meanFieldKappa, deepMlpHost, deepMlpWeightsHost, deepMlpInputHost, deepMlpStimulusHost, statAt, type DeepMlpColumns, type PassStats } from './models/deep-mlp.js';
 export * as stats from './stats/index.js';
 export * from './nn/index.js';
 export * from './data/index.js';

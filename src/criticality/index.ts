@@ -8,3 +8,4 @@ export { lyapunovSpectrum, type SpectrumOptions, type SpectrumResult } from './s
 export { dynamicRange, stimulusGrid, stimulusResponse, type DynamicRange } from './dynamic-range.js';
 export { measureDeepMlp, type DeepMlpMeasureOptions, type DeepMlpRun } from './deep-mlp.js';
 export { thinQR, singularValues, matmulHost } from './host-linalg.js';
+export { digamma, finiteSizeShift, finiteSizeKappa, paperKappa, PAPER_FIT } from './theory.js';

@@ -102,8 +102,8 @@ export async function lambda0(model: ModelFn, x: Tensor, opts: PowerIterationOpt
     const lin = linearize(model, x);
     const depth = opts.depth ?? lin.stages.length;
     let v = opts.start ?? normal(x.shape, 0, 1, { seed: opts.seed ?? 0 });
-    let last = new Float64Array(B).fill(-Infinity);
-    let inc = new Float64Array(B).fill(Infinity);
+    let last: Float64Array = new Float64Array(B).fill(-Infinity);
+    let inc: Float64Array = new Float64Array(B).fill(Infinity);
     let iterations = 0, converged = false;
     const step = (prev: Float64Array, next: Float64Array) => {
       inc = next.map((e, b) => e - prev[b]);

@@ -5,7 +5,7 @@ export { parseArch, formatArch, type MlpSpec } from './arch.js';
 export { activations, activation, type ActivationName } from './activations.js';
 export { initSchemes, initScheme, type InitScheme, type InitName } from './init.js';
 export { matchParams, torchSequentialNames, parseNameMap } from './names.js';
-export { crossEntropyLoss, type LossFn, type LossOutput } from './loss.js';
+export { crossEntropyLoss, type LossFn, type LossOutput, type BatchContext } from './loss.js';
 export { SGD, Adam, exponentialDecay, type Optimizer, type SGDOptions, type AdamOptions } from './optim.js';
 export { evaluate, scoreLogits, type Evaluation } from './evaluate.js';
 export { trainModel, type TrainOptions, type EpochMetrics } from './train.js';

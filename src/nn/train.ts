@@ -55,6 +55,13 @@ export interface TrainOptions {
   evalAtStart?: boolean;
   /** Number of epochs already done (resuming): shuffling and schedule continue from there. */
   startEpoch?: number;
+  /**
+   * Wait for the GPU every this many steps (default 4; 0 = only at the end of the epoch). The wait is a
+   * 4-byte readback of the running loss, which the engine does by sleeping for the expected time before
+   * mapping: without it the CPU queues the whole epoch and then Dawn's busy-polling readback takes a
+   * core from a CPU driver (lavapipe) for the rest of the epoch.
+   */
+  syncEvery?: number;
   /** Called after each epoch; return false to stop. */
   onEpoch?: (m: EpochMetrics, params: Params) => void | boolean | Promise<void | boolean>;
 }
@@ -70,6 +77,7 @@ export async function trainModel(o: TrainOptions): Promise<EpochMetrics[]> {
   checkInt('epochs', o.epochs, 0);
   checkInt('batchSize', o.batchSize, 1);
   const start = checkInt('startEpoch', o.startEpoch ?? 0, 0);
+  const syncEvery = checkInt('syncEvery', o.syncEvery ?? 4, 0);
   if (data.features !== model.inputSize) throw new CritError(`train: the data has ${data.features} features per sample, the model takes ${model.inputSize}`);
   if (o.test && o.test.features !== model.inputSize) throw new CritError(`train: the test data has ${o.test.features} features per sample, the model takes ${model.inputSize}`);
   const lossFn = o.loss ?? crossEntropyLoss(model);
@@ -91,7 +99,10 @@ export async function trainModel(o: TrainOptions): Promise<EpochMetrics[]> {
     let sums: Record<string, Tensor> | null = null;
     let metricNames: string[] | null = null;
     const batches = data.batchIndices(o.batchSize, { seed: o.seed, epoch: e, dropLast: o.dropLast });
-    for (const idx of batches) {
+    const release = () => { if (sums) for (const t of Object.values(sums)) t.dispose(); };
+    try {
+    for (let s = 0; s < batches.length; s++) {
+      const idx = batches[s];
       const next = scope(() => {
         const b = data.batch(idx);
         const x = Tensor.from(b.x, [b.size, data.features]);
@@ -100,7 +111,7 @@ export async function trainModel(o: TrainOptions): Promise<EpochMetrics[]> {
         const { value, grads } = valueAndGrad((...ps: Tensor[]) => {
           const record: Params = {};
           names.forEach((n, i) => { record[n] = ps[i]; });
-          out = lossFn(record, x, y);
+          out = lossFn(record, x, y, { indices: idx, epoch: e, step: s });
           return out.loss;
         }, names.map((n) => params[n]));
         const metrics = (out as LossOutput | null)?.metrics ?? {};
@@ -121,9 +132,10 @@ export async function trainModel(o: TrainOptions): Promise<EpochMetrics[]> {
           return acc;
         });
       });
-      if (sums) for (const t of Object.values(sums)) t.dispose();
+      release();
       sums = next;
       engine().flush(); // submit each step: the GPU starts early and the buffer pool can recycle
+      if (syncEvery > 0 && (s + 1) % syncEvery === 0 && s + 1 < batches.length) await sums.loss.read();
     }
     const keys = sums ? Object.keys(sums) : [];
     let values: Float32Array = new Float32Array(0);
@@ -131,9 +143,11 @@ export async function trainModel(o: TrainOptions): Promise<EpochMetrics[]> {
       const all = noGrad(() => concat(keys.map((k) => sums![k]), 0));
       values = await all.readF32();
       all.dispose();
-      for (const t of Object.values(sums)) t.dispose();
     }
-    const count = batches.reduce((s, b) => s + b.length, 0);
+    } finally {
+      release();
+    }
+    const count = batches.reduce((n, b) => n + b.length, 0);
     const m: EpochMetrics = { epoch: e + 1, lr: optimizer.lr, trainLoss: NaN, extra: {}, steps: batches.length, seconds: (performance.now() - t0) / 1000 };
     keys.forEach((k, i) => {
       const v = values[i] / count;

@@ -1,5 +1,6 @@
 // Matrix products: C = op(A) op(B), batched over any leading dims, which broadcast (NumPy matmul rules).
-// The kernel variant is chosen per adapter: register blocks on CPU drivers, shared-memory tiles on GPUs.
+// The kernel variant is chosen per adapter (register blocks on CPU drivers, shared-memory tiles on GPUs) and
+// its block shape per output shape: matmulPlan() below.
 import source from '../../shaders/matmul.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt, sizeOf, sameShape, stridesOf, broadcastStrides } from '../tensor/shape.js';
@@ -50,6 +51,32 @@ function expandBatch(t: Tensor, opBatch: number[], d: Dims): Tensor {
   return tmp;
 }
 
+/** How one product runs: kernel defines, grid, and whether the operands are swapped (see matmul.wgsl). */
+export interface MatmulPlan { variant: 'register' | 'tiled'; defines: Record<string, boolean | number>; workgroups: [number, number, number]; swap: boolean; label: string }
+
+/**
+ * REGISTER: a workgroup covers ROWS rows and WG x 8 columns. Outputs with fewer than 8 columns and more rows
+ * (matrix-vector products) are computed transposed, so the lanes run along the long side. ROWS shrinks for
+ * short outputs so that no workgroup computes mostly clamped copies of the last row; WG drops to 8 lanes (one
+ * AVX2 vector on lavapipe) for narrow outputs. Measured on lavapipe: docs/bench.md.
+ * TILED: 64 x 64 tiles, 16 x 16 invocations of 4 x 4.
+ */
+export function matmulPlan(variant: 'register' | 'tiled', d: { batch: number; M: number; N: number }, { transA, transB }: { transA: boolean; transB: boolean }): MatmulPlan {
+  if (variant === 'tiled') {
+    return { variant, swap: false, label: 'matmul_tiled', workgroups: [Math.ceil(d.N / 64), Math.ceil(d.M / 64), d.batch], defines: { TILED: true, TRANS_A: transA, TRANS_B: transB } };
+  }
+  const swap = d.N < 8 && d.M > d.N;
+  const [M, N, tA, tB] = swap ? [d.N, d.M, !transB, !transA] : [d.M, d.N, transA, transB];
+  const rows = M >= 64 ? 16 : M >= 24 ? 8 : M >= 4 ? 4 : M;
+  const wg = N > 64 ? 16 : 8;
+  const bVec4 = !swap && !tB && N % 4 === 0;
+  return {
+    variant, swap, label: 'matmul_register',
+    workgroups: [Math.ceil(N / (8 * wg)), Math.ceil(M / rows), d.batch],
+    defines: { REGISTER: true, ROWS: rows, WG: wg, TRANS_A: tA, TRANS_B: tB, B_VEC4: bVec4, C_TRANS: swap },
+  };
+}
+
 export const matmulOp = defineOp<MatmulAttrs>({
   name: 'matmul',
   forward([a, b], attrs) {
@@ -57,12 +84,9 @@ export const matmulOp = defineOp<MatmulAttrs>({
     const d = dims(a.shape, b.shape, attrs);
     const eng = a.engine;
     const variant = attrs.variant ?? (eng.isCpuAdapter ? 'register' : 'tiled');
-    const register = variant === 'register';
-    const workgroups: [number, number, number] = register
-      ? [Math.ceil(d.N / 64), Math.ceil(d.M / 32), d.batch]
-      : [Math.ceil(d.N / 64), Math.ceil(d.M / 64), d.batch];
+    const p = matmulPlan(variant, d, attrs);
     const max = eng.limits.maxComputeWorkgroupsPerDimension;
-    if (workgroups.some((w) => w > max)) throw new CritError(`matmul ${fmt(a.shape)} x ${fmt(b.shape)}: grid ${workgroups.join('x')} over the adapter's ${max} workgroups per dimension`);
+    if (p.workgroups.some((w) => w > max)) throw new CritError(`matmul ${fmt(a.shape)} x ${fmt(b.shape)}: grid ${p.workgroups.join('x')} over the adapter's ${max} workgroups per dimension`);
     const out = Tensor.empty(d.outShape, 'f32', eng);
     if (out.size === 0) return out;
     if (d.K === 0) return fillInPlace(out, 0); // an empty sum
@@ -70,12 +94,14 @@ export const matmulOp = defineOp<MatmulAttrs>({
     let sa = batchStride(d.aBatch, d, d.M * d.K), sb = batchStride(d.bBatch, d, d.K * d.N);
     const ta = sa === null ? expandBatch(a, d.aBatch, d) : a, tb = sb === null ? expandBatch(b, d.bBatch, d) : b;
     sa ??= d.M * d.K; sb ??= d.K * d.N;
+    // Swapped: the kernel computes Cᵀ = op(B)ᵀ op(A)ᵀ and writes it back transposed (C_TRANS).
+    const [x, y, sx, sy, M, N] = p.swap ? [tb, ta, sb, sa, d.N, d.M] : [ta, tb, sa, sb, d.M, d.N];
     eng.dispatch({
-      kernel: { name: 'matmul', source, defines: { REGISTER: register, TILED: !register, TRANS_A: attrs.transA, TRANS_B: attrs.transB } },
-      label: `matmul_${variant}`,
-      buffers: [ta.buffer, tb.buffer, out.buffer],
-      params: new ParamWriter().u32(d.M).u32(d.N).u32(d.K).u32(d.batch).u32(sa).u32(sb).u32(d.M * d.N).f32(1).buffer,
-      workgroups,
+      kernel: { name: 'matmul', source, defines: p.defines },
+      label: p.label,
+      buffers: [x.buffer, y.buffer, out.buffer],
+      params: new ParamWriter().u32(M).u32(N).u32(d.K).u32(d.batch).u32(sx).u32(sy).u32(d.M * d.N).f32(1).buffer,
+      workgroups: p.workgroups,
       flops: 2 * d.batch * d.M * d.N * d.K,
       bytes: 4 * (a.size + b.size + out.size),
     });

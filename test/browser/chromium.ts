@@ -2,7 +2,7 @@
 // downloaded browser), WebGPU enabled, a fresh profile, pages served from http://127.0.0.1 (a secure
 // context) by the same static server as `crit serve`. Console errors and page errors are collected.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,11 @@ export interface Session {
 
 export function chromiumAvailable(): boolean { return existsSync(CHROMIUM); }
 
-export async function startSession(routes?: StaticServerOptions['routes']): Promise<Session> {
+export async function startSession(routes: StaticServerOptions['routes'] = {}): Promise<Session> {
+  // Pages import /browser/crit.mjs (the name package.json gives). A build that wrote crit.js instead is
+  // reported by bundle.test.ts; here the pages still get the bundle, so their own tests stay meaningful.
+  const b = browserBundle();
+  if (b && b.url !== '/browser/crit.mjs') routes = { '/browser/crit.mjs': { load: async () => readFileSync(b.path), type: 'text/javascript' }, ...routes };
   const server = await serveStatic({ root: distRoot, routes });
   const userDir = mkdtempSync(join(tmpdir(), 'crit-chromium-'));
   let browser: BrowserContext;

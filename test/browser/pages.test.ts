@@ -5,7 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as crit from '../../src/index.node.js';
-import { lambda0Sweep } from '../../src/web/lib/fig1.js';
+import { lambdaSweep } from '../../src/web/lib/fig1.js';
+import { readFileSync } from 'node:fs';
 import { embeddedDigitsBinary, DIGITS_PATH } from '../../src/web/digits.js';
 import { startSession, chromiumAvailable, screenshotPath, CHROMIUM, type Session } from './chromium.js';
 import type { Page } from 'playwright-core';
@@ -55,7 +56,7 @@ test('explorer: λ0 of a seeded network equals Node\'s', async () => {
   const res = r.hook.results;
   assert.equal([res.width, res.depth, res.seed], [32, 40, 7]);
   assert.ok(res.converged, 'power iteration did not converge in the page');
-  const [node] = await lambda0Sweep({ width: 32, depth: 40, seed: 7 }, [res.kappa]);
+  const [node] = await lambdaSweep({ width: 32, depth: 40, seed: 7 }, [res.kappa]);
   console.log(`explorer λ0: browser ${res.lambda0} (${res.iterations} it), node ${node.lambda0} (${node.iterations} it), |Δ| ${Math.abs(res.lambda0 - node.lambda0).toExponential(2)}; σ ${res.sigma}, Δ ${res.Delta} dB`);
   assert.ok(Math.abs(res.lambda0 - node.lambda0) <= LAMBDA_TOL, `λ0 browser ${res.lambda0} vs node ${node.lambda0}`);
   assert.ok(Number.isFinite(res.sigma) && Number.isFinite(res.Delta));
@@ -85,6 +86,23 @@ test('monitor: trains an epoch with CritL and reports λ0 and accuracy', async (
   assert.ok(Number.isFinite(epochs[1].loss) && Number.isFinite(epochs[1].lLambda), 'no training loss or L_λ for epoch 1');
   assert.equal(await r.page.$$eval('#digits canvas', (c) => c.length), 16);
   await r.page.screenshot({ path: screenshotPath('monitor.png'), fullPage: true });
+});
+
+test('the embedding example of docs/web.md runs and its λ0 equals Node\'s', async () => {
+  // The page is the snippet in the docs, byte for byte.
+  const page = readFileSync('src/web/pages/embed.html', 'utf8');
+  assert.ok(readFileSync('docs/web.md', 'utf8').includes(page.trim()), 'docs/web.md does not contain src/web/pages/embed.html');
+  const { page: p, errors } = await session.page();
+  await p.goto(`${session.url}/web/embed.html`);
+  await p.waitForFunction(() => !/computing/.test(document.getElementById('out')!.textContent!), undefined, { timeout: 90_000 });
+  const text = (await p.textContent('#out'))!;
+  assert.equal(errors, [], 'console errors');
+  const m = /λ0 = (-?\d+\.\d+)/.exec(text);
+  assert.ok(m, `no λ0 on the page: ${text}`);
+  const [node] = await lambdaSweep({ width: 100, depth: 100, seed: 1 }, [crit.meanFieldKappa(100)]);
+  console.log(`embed: ${text}; node λ0 ${node.lambda0}`);
+  assert.ok(Math.abs(Number(m![1]) - node.lambda0) <= LAMBDA_TOL + 5e-7, `λ0 page ${m![1]} vs node ${node.lambda0}`);
+  await p.screenshot({ path: screenshotPath('embed.png') });
 });
 
 test.run();

@@ -39,6 +39,13 @@ test('reads the f32 file PyTorch weights were written to, exactly', () => {
   }
 });
 
+test("a file from the reference writer (safetensors.torch.save_file: sorted names, its own padding)", () => {
+  const { tensors, metadata } = crit.readSafetensors(bytes(golden.files.reference_writer));
+  assert.equal(Object.keys(tensors).sort(), ['W1', 'W2', 'W3', 'b1', 'b2', 'b3']);
+  assert.equal(metadata, { format: 'pt' });
+  for (const [n, w] of Object.entries(golden.weights as Record<string, number[]>)) assert.equal(Array.from(tensors[n].data), w, n);
+});
+
 test('f64 and f16 files are converted to f32', () => {
   const f64 = crit.readSafetensors(bytes('mlp-12-8-6-3.f64.safetensors'));
   const f16 = crit.readSafetensors(bytes('mlp-12-8-6-3.f16.safetensors'));

@@ -3,14 +3,14 @@ import * as assert from 'uvu/assert';
 import * as crit from '../../src/index.node.js';
 
 // f64 references of torch.optim.SGD / Adam / AdamW (torch 1.13 single-tensor code paths).
-type Vec = Float64Array;
+type Vec = Float64Array<ArrayBufferLike>;
 interface SgdO { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean }
 function sgdRef(p: Vec, grads: Vec[], lrs: number[], o: SgdO): Vec {
   p = p.slice();
   let buf: Vec | null = null;
   grads.forEach((g0, t) => {
     const g = g0.map((v, i) => v + (o.weightDecay ?? 0) * p[i]);
-    let d = g;
+    let d: Vec = g;
     if (o.momentum) {
       buf = buf ? buf.map((b, i) => o.momentum! * b + (1 - (o.dampening ?? 0)) * g[i]) : g.slice();
       d = o.nesterov ? g.map((v, i) => v + o.momentum! * buf![i]) : buf;

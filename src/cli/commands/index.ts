@@ -3,6 +3,7 @@ import { info } from './info.js';
 import { serve } from './serve.js';
 import { profile } from './profile.js';
 import { stats } from './stats.js';
+import { bench } from './bench.js';
 
 /** Every `crit` subcommand, in the order `crit --help` lists them. */
-export const commands: CliCommand[] = [info, serve, profile, stats];
+export const commands: CliCommand[] = [info, serve, profile, stats, bench];

@@ -3,7 +3,7 @@
 // same code the e2e test runs in Node to check that the page's λ0 for a seed equals Node's.
 import { $, startEngine, setState, hook, fail, fmtNum, yieldToBrowser } from '../lib/page.js';
 import { plot, heatmap } from '../lib/plot.js';
-import { activitySweep, lambda0Sweep, dynamicRange, neuronActivations, meanFieldKappa, type Fig1Net } from '../lib/fig1.js';
+import { measureNet, lambdaSweep, neuronActivations, meanFieldKappa, type Fig1Net } from '../lib/fig1.js';
 import type { Engine } from '../../index.browser.js';
 
 const params = new URLSearchParams(location.search);
@@ -63,35 +63,30 @@ async function compute(eng: Engine): Promise<void> {
   const t0 = performance.now();
   setState('running');
   try {
-    status('forward pass…', 0.05);
-    const [a] = await activitySweep(net, [net.kappa]);
-    if (stale()) return;
-    $('rSigma').textContent = fmtNum(a.sigma, 4);
-    $('rSig2').textContent = fmtNum(a.Sigma, 4);
-    $('rAct').textContent = fmtNum(a.activity[net.depth], 4);
-    drawActivity(net, a.activity);
-    status('λ0 by power iteration…', 0.15);
+    status('forward pass, power iteration and stimulus response…', 0.05);
     let passes = 0;
-    const [lam] = await lambda0Sweep(net, [net.kappa], {
-      onPass: async () => { passes++; status(`λ0 by power iteration (pass ${passes})…`, 0.15 + Math.min(0.5, passes * 0.05)); await yieldToBrowser(); return !stale(); },
-    });
+    const m = await measureNet(net, () => { passes++; status(`power iteration ${passes}…`, Math.min(0.7, 0.05 + passes * 0.06)); });
     if (stale()) return;
-    $('rLambda').textContent = fmtNum(lam.lambda0, 5);
-    $('rLog').textContent = fmtNum(lam.logLambda0, 5);
-    $('rIter').textContent = `${lam.iterations}${lam.converged ? '' : ' (not converged)'}`;
-    curve.set(net.kappa, lam.lambda0);
+    $('rSigma').textContent = fmtNum(m.sigma, 4);
+    $('rSig2').textContent = fmtNum(m.Sigma, 4);
+    $('rAct').textContent = fmtNum(m.aOut, 4);
+    drawActivity(net, m.activity);
+    $('rLambda').textContent = fmtNum(m.lambda0, 5);
+    $('rLog').textContent = fmtNum(m.logLambda0, 5);
+    $('rIter').textContent = `${m.iterations}${m.converged ? '' : ' (not converged)'}`;
+    curve.set(net.kappa, m.lambda0);
     drawLambda(net);
-    hook.results = { ...net, kappaOverKc: net.kappa / kc, sigma: a.sigma, Sigma: a.Sigma, lambda0: lam.lambda0, logLambda0: lam.logLambda0, iterations: lam.iterations, converged: lam.converged };
-    status('dynamic range…', 0.7);
-    await yieldToBrowser();
-    const dr = await dynamicRange(net);
-    if (stale()) return;
-    $('rDelta').textContent = Number.isFinite(dr.Delta) ? `${fmtNum(dr.Delta, 4)} dB` : '- (no response)';
+    $('rDelta').textContent = Number.isFinite(m.Delta) ? `${fmtNum(m.Delta, 4)} dB` : '- (flat response)';
     plot($<HTMLCanvasElement>('responsePlot'), {
-      title: `stimulus response, Δ = ${Number.isFinite(dr.Delta) ? dr.Delta.toFixed(2) : '-'} dB`, xlabel: 'stimulus s', ylabel: 'output activity', xlog: true,
-      series: [{ x: dr.s, y: dr.response, color: '#b3329a', mode: 'both' }],
+      title: `stimulus response, Δ = ${Number.isFinite(m.Delta) ? m.Delta.toFixed(2) : '-'} dB`, xlabel: 'stimulus s', ylabel: 'output activity', xlog: true,
+      series: [{ x: m.stimulus, y: m.response, color: '#b3329a', mode: 'both' }],
+      vlines: Number.isFinite(m.Delta) ? [{ at: m.s10, color: '#999', label: 's0.1' }, { at: m.s90, color: '#999', label: 's0.9' }] : [],
     });
-    hook.results.Delta = dr.Delta;
+    hook.results = {
+      ...net, kappaOverKc: net.kappa / kc, sigma: m.sigma, Sigma: m.Sigma, lambda0: m.lambda0, logLambda0: m.logLambda0,
+      iterations: m.iterations, converged: m.converged, Delta: m.Delta,
+    };
+    await yieldToBrowser();
     status('activations across layers…', 0.8);
     const heat = await neuronActivations(net, async (done) => { status(`activations across layers (${done}/${net.depth})…`, 0.8 + 0.2 * done / net.depth); await yieldToBrowser(); return !stale(); });
     if (stale()) return;
@@ -115,7 +110,7 @@ async function sweep(): Promise<void> {
   status(`λ0 for ${kappas.length} values of κ in one batch…`, 0.1);
   try {
     let passes = 0;
-    const res = await lambda0Sweep(net, kappas, { onPass: async () => { passes++; status(`sweep: pass ${passes}…`, Math.min(0.95, 0.1 + passes * 0.04)); await yieldToBrowser(); return gen === generation; } });
+    const res = await lambdaSweep(net, kappas, () => { passes++; status(`sweep: power iteration ${passes}…`, Math.min(0.95, 0.1 + passes * 0.06)); });
     if (gen !== generation) return;
     sweepCurve = res.map((r) => ({ kappa: r.kappa, lambda0: r.lambda0 }));
     // Where the curve crosses zero: this network's κ_c, next to the mean-field value.

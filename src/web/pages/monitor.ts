@@ -4,7 +4,7 @@
 import { $, startEngine, setState, hook, fail, fmtNum, yieldToBrowser } from '../lib/page.js';
 import { plot } from '../lib/plot.js';
 import { fetchDigits } from '../lib/digits.js';
-import { lambda0PerInput, criticalityLoss } from '../lib/mlp-criticality.js';
+import { lambda0Mlp, criticalityLoss } from '../../criticality/loss.js';
 import { buildModel, SGD, trainModel, exponentialDecay, disposeParams, type EpochMetrics, type Params } from '../../nn/index.js';
 import { Tensor, scope } from '../../tensor/tensor.js';
 import { noGrad } from '../../autodiff/state.js';
@@ -32,7 +32,8 @@ function draw(critl: boolean, lambdaT: number): void {
   const e = rows.map((r) => r.epoch);
   plot($<HTMLCanvasElement>('lambdaPlot'), {
     title: 'mean λ0 of test inputs', xlabel: 'epoch', ylabel: 'λ0', series: [{ x: e, y: rows.map((r) => r.lambda0), color: '#2b59c3', mode: 'both' }],
-    hlines: [{ at: 0, color: '#999', dash: [1, 3], label: 'critical' }, ...(critl ? [{ at: lambdaT, color: '#c22', label: 'λt' }] : [])],
+    hlines: critl ? [{ at: lambdaT, color: '#c22', label: `λt = ${lambdaT}${lambdaT === 0 ? ' (critical)' : ''}` }, ...(lambdaT !== 0 ? [{ at: 0, color: '#999', dash: [1, 3], label: 'critical' }] : [])]
+      : [{ at: 0, color: '#999', dash: [1, 3], label: 'critical (λ0 = 0)' }],
   });
   plot($<HTMLCanvasElement>('accPlot'), { title: 'test accuracy', xlabel: 'epoch', ylabel: 'accuracy', series: [{ x: e, y: rows.map((r) => r.acc), color: '#2a9d5c', mode: 'both' }] });
   const tr = rows.filter((r) => r.epoch > 0);
@@ -94,11 +95,15 @@ async function train(eng: Engine, digits: Dataset): Promise<void> {
   const optimizer = new SGD(p, { lr });
   const loss = critl ? criticalityLoss(model, { alpha, lambdaTarget: lambdaT, seed }) : undefined;
   const probes = test.toTensors(Int32Array.from({ length: Math.min(LAMBDA_PROBES, test.length) }, (_, i) => i)).x;
+  // The probes' singular vectors, carried from epoch to epoch as warm starts.
+  let vectors: Tensor | undefined;
   const t0 = performance.now();
   try {
     const onEpoch = async (m: EpochMetrics) => {
-      const lam = await lambda0PerInput(model, p, probes, { seed });
-      const meanLam = lam.reduce((s, v) => s + v, 0) / lam.length;
+      const r = await lambda0Mlp(model, p, probes, { seed, start: vectors });
+      vectors?.dispose();
+      vectors = r.vector;
+      const meanLam = r.lambda0.reduce((s, v) => s + v, 0) / r.lambda0.length;
       rows.push({ epoch: m.epoch, acc: m.testAccuracy ?? NaN, lambda0: meanLam, loss: m.trainLoss, lLambda: m.extra.L_lambda ?? NaN });
       $('rEpoch').textContent = `${m.epoch} / ${epochs}`;
       $('rAcc').textContent = fmtNum(m.testAccuracy, 4);
@@ -130,6 +135,7 @@ async function train(eng: Engine, digits: Dataset): Promise<void> {
     fail(banner, e);
   } finally {
     probes.dispose();
+    vectors?.dispose();
     disposeParams(p);
     running = false;
     $<HTMLButtonElement>('start').textContent = 'Start';

