@@ -30,7 +30,7 @@ function walk(dir, pred, out = []) {
 
 const builds = [];
 builds.push({ ...common, platform: 'node', entryPoints: { index: 'src/index.node.ts', cli: 'src/cli/main.ts' }, outdir: `${D}/node`, outExtension: { '.js': '.mjs' }, external: nodeExternal, banner: nodeBanner, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
-builds.push({ ...common, platform: 'browser', entryPoints: { crit: 'src/index.browser.ts' }, outdir: `${D}/browser` });
+builds.push({ ...common, platform: 'browser', entryPoints: { crit: 'src/index.browser.ts' }, outdir: `${D}/browser`, outExtension: { '.js': '.mjs' } });
 const webPages = walk('src/web', (p) => /\/pages\/[^/]+\.ts$/.test(p));
 if (webPages.length) builds.push({ ...common, platform: 'browser', entryPoints: webPages, outdir: `${D}/web`, outbase: 'src/web/pages' });
 const tests = walk('test', (p) => p.endsWith('.test.ts'));

@@ -21,8 +21,15 @@ export interface CritMatmulResult {
 export async function benchCritMatmul(eng: Engine, { m, k, n }: MatmulShape, a: Float32Array, b: Float32Array, variant: 'register' | 'tiled' | undefined, rep: RepeatOptions): Promise<CritMatmulResult> {
   const ta = tensor(a, [m, k]), tb = tensor(b, [k, n]);
   try {
-    // Warm-up: compiles the pipeline and lets engine.read learn how long this work takes.
-    for (let i = 0; i < 2; i++) { const c = matmul(ta, tb, { variant }); await c.read(); c.dispose(); }
+    // Warm-up. engine.read sleeps for the time it expects the queued work to take (learned from earlier
+    // reads) before it maps, so that Dawn's busy-polling does not take a core from a CPU driver. The first
+    // run compiles the pipeline; waiting for it with sync() keeps that compile time out of what read()
+    // learns. The next runs let its estimate settle, as it does in any loop that reads every step.
+    const c0 = matmul(ta, tb, { variant });
+    await eng.sync();
+    await c0.read();
+    c0.dispose();
+    for (let i = 0; i < 4; i++) { const c = matmul(ta, tb, { variant }); await c.read(); c.dispose(); }
     const prof = eng.hasTimestamps ? new Profiler(eng.device) : null;
     const before = eng.profiler;
     eng.profiler = prof;

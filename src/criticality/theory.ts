@@ -1,11 +1,11 @@
 // Reference values for the Fig. 1 networks: the mean-field critical coupling and its finite-N shift.
 import { meanFieldKappa } from '../models/deep-mlp.js';
 
-/** ψ(x), the digamma function, for x > 0 (recurrence to x >= 6, then the asymptotic series; ~1e-15). */
+/** ψ(x), the digamma function, for x > 0 (recurrence to x >= 10, then the asymptotic series; ~1e-15). */
 export function digamma(x: number): number {
   if (!(x > 0)) return NaN;
   let r = 0;
-  while (x < 6) { r -= 1 / x; x += 1; }
+  while (x < 10) { r -= 1 / x; x += 1; }
   const f = 1 / (x * x);
   return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
 }

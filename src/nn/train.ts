@@ -81,8 +81,7 @@ export async function trainModel(o: TrainOptions): Promise<EpochMetrics[]> {
   if (data.features !== model.inputSize) throw new CritError(`train: the data has ${data.features} features per sample, the model takes ${model.inputSize}`);
   if (o.test && o.test.features !== model.inputSize) throw new CritError(`train: the test data has ${o.test.features} features per sample, the model takes ${model.inputSize}`);
   const lossFn = o.loss ?? crossEntropyLoss(model);
-  const names = model.paramNames;
-  for (const n of names) if (!params[n]) throw new CritError(`train: parameter ${n} is missing`);
+  for (const n of model.paramNames) if (!params[n]) throw new CritError(`train: parameter ${n} is missing`);
   const history: EpochMetrics[] = [];
   const report = async (m: EpochMetrics): Promise<boolean> => {
     if (o.test) Object.assign(m, renameEval(await evaluate(model, params, o.test, { batchSize: o.evalBatchSize }), 'test'));
@@ -96,14 +95,29 @@ export async function trainModel(o: TrainOptions): Promise<EpochMetrics[]> {
   for (let e = start; e < start + o.epochs; e++) {
     if (o.schedule) optimizer.lr = o.schedule(e);
     const t0 = performance.now();
-    let sums: Record<string, Tensor> | null = null;
-    let metricNames: string[] | null = null;
     const batches = data.batchIndices(o.batchSize, { seed: o.seed, epoch: e, dropLast: o.dropLast });
-    const release = () => { if (sums) for (const t of Object.values(sums)) t.dispose(); };
-    try {
+    const sums = await runEpoch(o, lossFn, batches, e, syncEvery);
+    const count = batches.reduce((n, b) => n + b.length, 0);
+    const m: EpochMetrics = { epoch: e + 1, lr: optimizer.lr, trainLoss: NaN, extra: {}, steps: batches.length, seconds: (performance.now() - t0) / 1000 };
+    for (const [k, v] of Object.entries(sums)) {
+      if (k === 'loss') m.trainLoss = v / count; else m.extra[k] = v / count;
+    }
+    if (!(await report(m))) break;
+  }
+  return history;
+}
+
+/** One pass over the batches; returns the batch-size-weighted sums of the loss ('loss') and of each metric. */
+async function runEpoch(o: TrainOptions, lossFn: LossFn, batches: Int32Array[], epoch: number, syncEvery: number): Promise<Record<string, number>> {
+  const { model, params, optimizer, data } = o;
+  const names = model.paramNames;
+  let sums: Record<string, Tensor> | null = null;
+  let metricNames: string[] | null = null;
+  const release = () => { if (sums) for (const t of Object.values(sums)) t.dispose(); };
+  try {
     for (let s = 0; s < batches.length; s++) {
       const idx = batches[s];
-      const next = scope(() => {
+      const next: Record<string, Tensor> = scope(() => {
         const b = data.batch(idx);
         const x = Tensor.from(b.x, [b.size, data.features]);
         const y = Tensor.from(b.y, [b.size], 'i32');
@@ -111,20 +125,19 @@ export async function trainModel(o: TrainOptions): Promise<EpochMetrics[]> {
         const { value, grads } = valueAndGrad((...ps: Tensor[]) => {
           const record: Params = {};
           names.forEach((n, i) => { record[n] = ps[i]; });
-          out = lossFn(record, x, y, { indices: idx, epoch: e, step: s });
+          out = lossFn(record, x, y, { indices: idx, epoch, step: s });
           return out.loss;
         }, names.map((n) => params[n]));
         const metrics = (out as LossOutput | null)?.metrics ?? {};
         return noGrad(() => {
           optimizer.step(Object.fromEntries(names.map((n, i) => [n, grads[i]])));
-          // Running sums on the GPU: loss and metrics weighted by the batch size.
+          // Running sums on the GPU: the loss and each metric weighted by the batch size.
           const keys = Object.keys(metrics).sort();
+          if (keys.includes('loss')) throw new CritError("train: a metric cannot be called 'loss' (the loss itself is reported as trainLoss)");
           if (metricNames && keys.join() !== metricNames.join()) throw new CritError(`train: the loss function returned metrics {${keys}} after {${metricNames}}; they must be the same every batch`);
           metricNames = keys;
-          const terms: Record<string, Tensor> = { loss: value };
-          for (const k of keys) terms[`extra.${k}`] = metrics[k];
           const acc: Record<string, Tensor> = {};
-          for (const [k, t] of Object.entries(terms)) {
+          for (const [k, t] of [['loss', value], ...keys.map((k) => [k, metrics[k]] as const)] as const) {
             if (t.size !== 1) throw new CritError(`train: ${k === 'loss' ? 'the loss' : `metric ${k}`} must be a scalar, got [${t.shape.join(', ')}]`);
             const w = scale(reshape(t, [1]), b.size);
             acc[k] = sums ? add(sums[k], w) : w;
@@ -135,27 +148,17 @@ export async function trainModel(o: TrainOptions): Promise<EpochMetrics[]> {
       release();
       sums = next;
       engine().flush(); // submit each step: the GPU starts early and the buffer pool can recycle
-      if (syncEvery > 0 && (s + 1) % syncEvery === 0 && s + 1 < batches.length) await sums.loss.read();
+      if (syncEvery > 0 && (s + 1) % syncEvery === 0 && s + 1 < batches.length) await next.loss.read();
     }
-    const keys = sums ? Object.keys(sums) : [];
-    let values: Float32Array = new Float32Array(0);
-    if (sums) {
-      const all = noGrad(() => concat(keys.map((k) => sums![k]), 0));
-      values = await all.readF32();
-      all.dispose();
-    }
-    } finally {
-      release();
-    }
-    const count = batches.reduce((n, b) => n + b.length, 0);
-    const m: EpochMetrics = { epoch: e + 1, lr: optimizer.lr, trainLoss: NaN, extra: {}, steps: batches.length, seconds: (performance.now() - t0) / 1000 };
-    keys.forEach((k, i) => {
-      const v = values[i] / count;
-      if (k === 'loss') m.trainLoss = v; else m.extra[k.slice(6)] = v;
-    });
-    if (!(await report(m))) break;
+    if (!sums) return {};
+    const keys = Object.keys(sums);
+    const all = noGrad(() => concat(keys.map((k) => sums![k]), 0));
+    const values = await all.readF32();
+    all.dispose();
+    return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+  } finally {
+    release();
   }
-  return history;
 }
 
 function renameEval(r: { accuracy: number; loss: number }, which: 'test' | 'train'): Partial<EpochMetrics> {

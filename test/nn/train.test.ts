@@ -42,8 +42,9 @@ test('deterministic by seed; extra loss metrics are sample-weighted epoch means;
   const runOnce = async (seed: number, stopAfter = 99) => {
     const params = model.init({ scheme: 'init1', seed: 1 });
     const ce = crit.crossEntropyLoss(model);
-    const loss: crit.LossFn = (p, x, y) => {
-      const out = ce(p, x, y);
+    const loss: crit.LossFn = (p, x, y, batch) => {
+      assert.is(batch.indices.length, x.shape[0]);
+      const out = ce(p, x, y, batch);
       return { ...out, metrics: { ce: out.loss, twice: crit.scale(out.loss, 2) } };
     };
     const h = await crit.trainModel({ model, params, optimizer: new crit.Adam(params, { lr: 1e-3 }), data, epochs: 3, batchSize: 50, seed, loss, onEpoch: (m) => m.epoch < stopAfter });
