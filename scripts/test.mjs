@@ -44,9 +44,11 @@ for (const file of files) {
   const sk = Number(/Skipped:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (Number.isFinite(total) && Number.isFinite(ok)) {
-    passed += ok; skipped += sk; failed += total - ok - sk;
-    if (total - ok - sk > 0 || code !== 0) failures.push(`${file} (${total - ok - sk} failed, exit ${code})`);
-    if (code !== 0 && total - ok - sk === 0) failed += 1;
+    // uvu's Total counts the tests that ran (skipped ones are not in it).
+    const bad = total - ok;
+    passed += ok; skipped += sk; failed += bad;
+    if (bad > 0 || code !== 0) failures.push(`${file} (${bad} failed, exit ${code})`);
+    if (code !== 0 && bad === 0) failed += 1;
   } else {
     failed += 1;
     failures.push(`${file} (${timedOut ? 'timed out' : `crashed, exit ${code}`})`);

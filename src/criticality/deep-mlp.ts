@@ -123,7 +123,7 @@ async function measureBatch(N: number, L: number, seeds: number[], kappas: numbe
         inc[s][c] = e - last[s][c];
         last[s][c] = e;
         // A tangent that died (all units saturated) or a non-finite estimate cannot improve: count it as done.
-        if (Number.isFinite(e) && !(Math.abs(inc[s][c]) <= tol)) done = false;
+        if (Number.isFinite(e) && !(inc[s][c] <= tol)) done = false;
         else if (doneAt[s][c] === 0 && iterations > 1) doneAt[s][c] = iterations;
       }
       return done;

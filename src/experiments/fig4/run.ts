@@ -1,0 +1,121 @@
+// One training run of Fig. 4: the MNIST MLP from one init scheme, trained with CEL or CritL by plain SGD, with
+// per epoch the training loss, L_λ = α·mean(λ_t − λ0)² over the epoch's batches, the test accuracy and the
+// mean λ0 over fixed test inputs (exact, from the Jacobian's Gram matrix). Epoch 0 is the network at init.
+import { Tensor } from '../../tensor/tensor.js';
+import type { Dataset } from '../../data/dataset.js';
+import { buildModel, disposeParams } from '../../nn/mlp.js';
+import { SGD, exponentialDecay } from '../../nn/optim.js';
+import { trainModel } from '../../nn/train.js';
+import { crossEntropyLoss } from '../../nn/loss.js';
+import { criticalityLoss, SingularVectorCache } from '../../criticality/loss.js';
+import { exactLambda0 } from './jacobian-gram.js';
+import type { IndexedDataset } from './indexed-dataset.js';
+import { type Fig4Config, type RunSpec, runId } from './config.js';
+
+export interface EpochRecord {
+  run: string;
+  init: string;
+  loss: 'CEL' | 'CritL';
+  alpha: number | null;
+  lambda_t: number | null;
+  rep: number;
+  epoch: number;
+  lr: number;
+  /** Mean training loss over the epoch's batches (CE, plus α·(λ_t − λ0)² for CritL); null at epoch 0. */
+  train_loss: number | null;
+  /** Mean cross-entropy part over the epoch's batches. */
+  train_ce: number | null;
+  /** CritL: α · mean over the epoch's batches of mean_b (λ_t − λ0(x_b))², λ0 from the training-time power iteration. */
+  L_lambda: number | null;
+  /** CritL: the batch-mean λ0 the loss saw, averaged over the epoch. */
+  train_lambda0: number | null;
+  test_acc: number;
+  test_loss: number;
+  /** Mean λ0 over the λ0 test inputs, and its standard deviation over those inputs. */
+  lambda0: number;
+  lambda0_sd: number;
+  /** Seconds of training in this epoch (evaluation excluded). */
+  seconds: number;
+}
+
+export interface RunResult {
+  id: string;
+  spec: RunSpec;
+  epochs: EpochRecord[];
+  final_lambda0: number;
+  final_test_acc: number;
+  /** ∂L_λ/∂e: the mean absolute epoch-to-epoch change of L_λ (CritL with 2+ epochs; else null). */
+  dLde: number | null;
+  seconds: number;
+}
+
+export interface RunData {
+  train: IndexedDataset;
+  test: Dataset;
+  /** Inputs [n, features] over which λ0 is averaged each epoch. */
+  lambdaInputs: Tensor;
+}
+
+/** ∂L_λ/∂e of DESIGN.md: mean |L_λ(e) − L_λ(e − 1)| over the training epochs' trace. */
+export function meanAbsChange(trace: readonly number[]): number | null {
+  if (trace.length < 2) return null;
+  let s = 0;
+  for (let i = 1; i < trace.length; i++) s += Math.abs(trace[i] - trace[i - 1]);
+  return s / (trace.length - 1);
+}
+
+function meanSd(a: Float64Array): [number, number] {
+  const m = a.reduce((s, v) => s + v, 0) / a.length;
+  const v = a.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, a.length - 1);
+  return [m, Math.sqrt(v)];
+}
+
+export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, onEpoch?: (r: EpochRecord) => void): Promise<RunResult> {
+  const t0 = performance.now();
+  const id = runId(spec);
+  const model = buildModel(cfg.arch);
+  // Repetition r starts from the same weights for CEL and every CritL configuration (paired comparisons).
+  const params = model.init({ scheme: spec.init, seed: cfg.seed + spec.rep });
+  const optimizer = new SGD(params, { lr: cfg.lr });
+  const cache = spec.loss === 'CritL' ? new SingularVectorCache(data.train.length, data.train.features) : null;
+  const loss = spec.loss === 'CritL'
+    ? criticalityLoss(model, {
+      alpha: spec.alpha!, lambdaTarget: spec.lambdaT!, cache: cache!, indices: () => data.train.lastIndices,
+      coldIterations: cfg.coldIterations, warmIterations: cfg.warmIterations, seed: (cfg.seed + spec.rep) * 7919,
+    })
+    : crossEntropyLoss(model);
+  const epochs: EpochRecord[] = [];
+  try {
+    await trainModel({
+      model, params, optimizer, data: data.train, test: data.test, epochs: cfg.epochs, batchSize: cfg.batchSize,
+      seed: cfg.seed + spec.rep, loss, schedule: exponentialDecay(cfg.lr, cfg.lrDecay), evalAtStart: true,
+      onEpoch: async (m) => {
+        const lam = await exactLambda0(model, params, data.lambdaInputs);
+        const [mean, sd] = meanSd(lam.lambda0);
+        const crit = spec.loss === 'CritL' && m.epoch > 0;
+        const r: EpochRecord = {
+          run: id, init: spec.init, loss: spec.loss, alpha: spec.alpha, lambda_t: spec.lambdaT, rep: spec.rep,
+          epoch: m.epoch, lr: m.lr,
+          train_loss: m.epoch > 0 ? m.trainLoss : null,
+          train_ce: m.epoch === 0 ? null : crit ? m.extra.ce : m.trainLoss,
+          L_lambda: crit ? spec.alpha! * m.extra.L_lambda : null,
+          train_lambda0: crit ? m.extra.lambda0 : null,
+          test_acc: m.testAccuracy ?? NaN, test_loss: m.testLoss ?? NaN,
+          lambda0: mean, lambda0_sd: sd, seconds: m.seconds,
+        };
+        epochs.push(r);
+        onEpoch?.(r);
+      },
+    });
+  } finally {
+    optimizer.dispose();
+    cache?.dispose();
+    disposeParams(params);
+  }
+  const last = epochs[epochs.length - 1];
+  const trace = epochs.filter((e) => e.L_lambda !== null).map((e) => e.L_lambda!);
+  return {
+    id, spec, epochs, final_lambda0: last.lambda0, final_test_acc: last.test_acc,
+    dLde: spec.loss === 'CritL' ? meanAbsChange(trace) : null, seconds: (performance.now() - t0) / 1000,
+  };
+}
