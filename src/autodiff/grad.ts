@@ -47,7 +47,8 @@ function backprop(tape: Tape, output: Tensor, cotangent: Tensor, xs: Tensor[]): 
       const gy = grads.get(node.output.id);
       if (!gy) continue;
       for (const t of node.inputs) if (t.disposed) throw new CritError(`backward through ${node.rule.name}: input tensor #${t.id} ${fmt(t.shape)} was released before the gradient was taken`);
-      const gins = node.rule.vjp!({ inputs: node.inputs, output: node.output, attrs: node.attrs }, gy);
+      const needs = node.inputs.map((x, k) => tape.isTracked(x) && !(node.rule.nondiff ?? []).includes(k));
+      const gins = node.rule.vjp!({ inputs: node.inputs, output: node.output, attrs: node.attrs, needs }, gy);
       node.inputs.forEach((x, k) => {
         const g = gins[k];
         if (!g || !tape.isTracked(x) || (node.rule.nondiff ?? []).includes(k)) return;

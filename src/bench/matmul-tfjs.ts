@@ -3,8 +3,7 @@
 // before the backend module loads, and the backend gets a device of the adapter crit chose, so both engines
 // run on the same driver. Any failure is returned as a reason, never thrown: the benchmark still runs crit.
 import type { Engine } from '../gpu/engine.js';
-import type { MatmulShape } from './matmul-crit.js';
-import { median, repeat, type RepeatOptions } from './timing.js';
+import type { MatmulShape, MatmulRunner } from './matmul-crit.js';
 
 /** The few tfjs-core calls used here (typed locally so the library does not depend on tfjs types). */
 interface TfTensor { data(): Promise<Float32Array>; dispose(): void }
@@ -64,25 +63,24 @@ export async function loadTfjs(eng: Engine): Promise<TfjsPeer | { error: string 
   }
 }
 
-export interface TfjsMatmulResult { wallMs: number; reps: number; result: Float32Array }
-
-/** tf.matMul then data(): the same wall time as crit's (encode, submit, readback done), after a warm-up. */
-export async function benchTfjsMatmul(peer: TfjsPeer, { m, k, n }: MatmulShape, a: Float32Array, b: Float32Array, rep: RepeatOptions): Promise<TfjsMatmulResult> {
+/** tf.matMul then data(): the same wall time as crit's (encode, submit, readback done). */
+export function tfjsMatmul(peer: TfjsPeer, { m, k, n }: MatmulShape, a: Float32Array, b: Float32Array): MatmulRunner {
   const { tf } = peer;
   const ta = tf.tensor2d(a, [m, k], 'float32'), tb = tf.tensor2d(b, [k, n], 'float32');
-  try {
-    for (let i = 0; i < 2; i++) { const c = tf.matMul(ta, tb); await c.data(); c.dispose(); }
-    let result: Float32Array = new Float32Array(0);
-    const walls = await repeat(async () => {
+  const runner: MatmulRunner = {
+    result: new Float32Array(0),
+    async warmup() {
+      for (let i = 0; i < 2; i++) { const c = tf.matMul(ta, tb); await c.data(); c.dispose(); }
+    },
+    async once() {
       const t0 = performance.now();
       const c = tf.matMul(ta, tb);
-      result = await c.data();
+      runner.result = await c.data();
       const ms = performance.now() - t0;
       c.dispose();
       return ms;
-    }, rep);
-    return { wallMs: median(walls), reps: walls.length, result };
-  } finally {
-    ta.dispose(); tb.dispose();
-  }
+    },
+    dispose() { ta.dispose(); tb.dispose(); },
+  };
+  return runner;
 }

@@ -2,22 +2,23 @@
 // same inputs, same wall clock (encode, submit, readback done; median of repetitions after a warm-up).
 import type { Engine } from '../gpu/engine.js';
 import { uniformHost } from '../ops/random.js';
-import { benchCritMatmul, type MatmulShape } from './matmul-crit.js';
-import { loadTfjs, benchTfjsMatmul, type TfjsPeer } from './matmul-tfjs.js';
-import { gflops, type RepeatOptions } from './timing.js';
+import { critMatmul, type MatmulShape, type MatmulRunner } from './matmul-crit.js';
+import { loadTfjs, tfjsMatmul, type TfjsPeer } from './matmul-tfjs.js';
+import { alternate, gflops, median, type RepeatOptions } from './timing.js';
 
 export interface MatmulBenchRow {
   m: number; n: number; k: number;
   crit_gflops_kernel: number | null;
   crit_gflops_wall: number;
   tfjs_gflops_wall: number | null;
-  /** crit wall GFLOP/s over tfjs wall GFLOP/s (> 1: crit is faster). */
+  /** tfjs wall time over crit wall time, median over the rounds (> 1: crit is faster). */
   ratio_wall: number | null;
   crit_variant: string;
   crit_kernel_ms: number | null;
   crit_wall_ms: number;
   tfjs_wall_ms: number | null;
-  reps: { crit: number; tfjs: number };
+  /** Timed rounds (one run of each engine per round, alternating). */
+  reps: number;
   /** Largest |crit - tfjs| over the output, relative to the largest |tfjs| value (both are f32). */
   max_rel_diff: number | null;
   /** Why the tfjs columns are empty, when they are. */
@@ -55,24 +56,36 @@ export async function benchMatmul(eng: Engine, o: MatmulBenchOptions): Promise<{
     const flops = 2 * m * n * k;
     // Seeded inputs in [-1, 1), the same for both engines.
     const a = uniformHost(m * k, -1, 1, { seed: 1, stream: i }), b = uniformHost(k * n, -1, 1, { seed: 2, stream: i });
-    const c = await benchCritMatmul(eng, shape, a, b, o.variant, rep);
-    let t: Awaited<ReturnType<typeof benchTfjsMatmul>> | null = null;
+    const crit = critMatmul(eng, shape, a, b, o.variant);
+    let tfjs: MatmulRunner | null = null;
     let tfjsError = 'error' in peer ? peer.error : undefined;
-    if (!('error' in peer)) {
-      try { t = await benchTfjsMatmul(peer, shape, a, b, rep); } catch (e) { tfjsError = `tfjs failed: ${(e as Error).message.split('\n')[0]}`; }
+    let times: number[][];
+    try {
+      await crit.warmup();
+      if (!('error' in peer)) {
+        try { tfjs = tfjsMatmul(peer, shape, a, b); await tfjs.warmup(); } catch (e) { tfjs?.dispose(); tfjs = null; tfjsError = `tfjs failed: ${(e as Error).message.split('\n')[0]}`; }
+      }
+      // One crit run, then one tfjs run, per round.
+      times = await alternate(tfjs ? [crit.once, tfjs.once] : [crit.once], rep);
+    } finally {
+      crit.dispose();
+      tfjs?.dispose();
     }
+    const kernelMs = await crit.kernelMs();
+    const critMs = median(times[0]), tfjsMs = tfjs ? median(times[1]) : null;
     const row: MatmulBenchRow = {
       m, n, k,
-      crit_gflops_kernel: c.kernelMs === null ? null : round(gflops(flops, c.kernelMs)),
-      crit_gflops_wall: round(gflops(flops, c.wallMs)),
-      tfjs_gflops_wall: t ? round(gflops(flops, t.wallMs)) : null,
-      ratio_wall: t ? round(t.wallMs / c.wallMs) : null,
-      crit_variant: c.variant,
-      crit_kernel_ms: c.kernelMs === null ? null : round(c.kernelMs),
-      crit_wall_ms: round(c.wallMs),
-      tfjs_wall_ms: t ? round(t.wallMs) : null,
-      reps: { crit: c.reps, tfjs: t?.reps ?? 0 },
-      max_rel_diff: t ? maxRelDiff(c.result, t.result) : null,
+      crit_gflops_kernel: kernelMs === null ? null : round(gflops(flops, kernelMs)),
+      crit_gflops_wall: round(gflops(flops, critMs)),
+      tfjs_gflops_wall: tfjsMs === null ? null : round(gflops(flops, tfjsMs)),
+      // Median of the per-round ratios: robust to load that drifts between rounds.
+      ratio_wall: tfjs ? round(median(times[1].map((t, r) => t / times[0][r]))) : null,
+      crit_variant: crit.variant,
+      crit_kernel_ms: kernelMs === null ? null : round(kernelMs),
+      crit_wall_ms: round(critMs),
+      tfjs_wall_ms: tfjsMs === null ? null : round(tfjsMs),
+      reps: times[0].length,
+      max_rel_diff: tfjs ? maxRelDiff(crit.result, tfjs.result) : null,
       ...(tfjsError ? { tfjs_error: tfjsError } : {}),
       adapter: eng.adapter.description,
     };
@@ -99,5 +112,5 @@ export function formatMatmulTable(rows: MatmulBenchRow[]): string {
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padStart(w[i]))).join('  ');
   const notes = rows.filter((r) => r.tfjs_error).map((r) => r.tfjs_error!);
-  return [line(head), ...body.map(line), '(GFLOP/s; wall = encode + submit + readback done, median of repetitions after 2 warm-ups)', ...[...new Set(notes)].map((n) => `tfjs: ${n}`)].join('\n');
+  return [line(head), ...body.map(line), '(GFLOP/s; wall = encode + submit + readback done, median of alternating rounds after warm-up; ratio = tfjs wall / crit wall)', ...[...new Set(notes)].map((n) => `tfjs: ${n}`)].join('\n');
 }

@@ -11,23 +11,24 @@ export function median(xs: readonly number[]): number {
 export const gflops = (flops: number, ms: number): number => flops / ms / 1e6;
 
 export interface RepeatOptions {
-  /** Repetitions to measure (after the warm-up). */
+  /** Rounds to measure (after the warm-up). */
   reps: number;
-  /** Stop early once this much time went by, but only after `minReps` repetitions. */
+  /** Stop early once this much time went by, but only after `minReps` rounds. */
   budgetMs: number;
   minReps?: number;
 }
 
 /**
- * Runs `once` (which returns its own measured milliseconds) up to `reps` times. A slow engine at a large size
- * stops at the time budget, so one slow side cannot make the whole benchmark take minutes.
+ * Times the runners in turn, one run each per round, and returns each runner's times. Alternating keeps the
+ * comparison fair on a shared machine whose load drifts; the time budget keeps a slow side at a large size
+ * from making the whole benchmark take minutes.
  */
-export async function repeat(once: () => Promise<number>, { reps, budgetMs, minReps = 2 }: RepeatOptions): Promise<number[]> {
-  const out: number[] = [];
+export async function alternate(runners: readonly (() => Promise<number>)[], { reps, budgetMs, minReps = 2 }: RepeatOptions): Promise<number[][]> {
+  const out: number[][] = runners.map(() => []);
   const t0 = performance.now();
-  while (out.length < reps) {
-    out.push(await once());
-    if (out.length >= Math.min(minReps, reps) && performance.now() - t0 > budgetMs) break;
+  for (let round = 0; round < reps; round++) {
+    for (const [i, once] of runners.entries()) out[i].push(await once());
+    if (round + 1 >= Math.min(minReps, reps) && performance.now() - t0 > budgetMs) break;
   }
   return out;
 }

@@ -257,11 +257,9 @@ export interface CriticalityLossOptions {
   coldIterations?: number;
   /** Steps for rows warm-started from their stored vector (default 2). */
   warmIterations?: number;
-  /** Per-sample vectors for warm starts; needs `indices`. */
+  /** Per-sample vectors for warm starts, indexed by the batch's dataset indices. */
   cache?: SingularVectorCache;
-  /** The dataset indices of the batch being evaluated (same length as the batch), for the cache. */
-  indices?: () => ArrayLike<number> | null;
-  /** Seed of the random start vectors (default 0); the training step count is added so batches differ. */
+  /** Seed of the random start vectors (default 0); epoch and step are mixed in so batches differ. */
   seed?: number;
 }
 
@@ -273,21 +271,20 @@ export function criticalityLoss(model: MlpLike, o: CriticalityLossOptions): Loss
   if (!Number.isFinite(o.alpha) || o.alpha < 0) throw new CritError(`criticality loss: alpha must be a finite number >= 0, got ${o.alpha}`);
   if (!Number.isFinite(o.lambdaTarget)) throw new CritError(`criticality loss: lambda_t must be finite, got ${o.lambdaTarget}`);
   const cold = o.coldIterations ?? 8, warm = o.warmIterations ?? 2;
-  if (o.cache && !o.indices) throw new CritError('criticality loss: a vector cache needs the batch indices (option `indices`)');
-  let calls = 0;
-  return (params, x, y) => {
+  return (params, x, y, batch) => {
     const B = x.shape[0];
-    const idx = o.indices?.() ?? null;
+    const idx = o.cache ? batch?.indices : undefined;
+    if (o.cache && !idx) throw new CritError('criticality loss: a vector cache needs the batch indices (the training loop passes them)');
     if (idx && idx.length !== B) throw new CritError(`criticality loss: ${idx.length} batch indices for a batch of ${B}`);
-    const cache = idx ? o.cache : undefined;
-    const isWarm = !!cache && cache.has(idx!);
-    const start = isWarm ? cache!.get(idx!) : undefined;
-    const v = topSingularVectors(model, params, x, { iterations: isWarm ? warm : cold, start, seed: ((o.seed ?? 0) + calls++) >>> 0 });
-    if (cache) cache.set(idx!, v);
+    const isWarm = !!idx && o.cache!.has(idx);
+    const start = isWarm ? o.cache!.get(idx!) : undefined;
+    const seed = ((o.seed ?? 0) + 1_000_003 * (batch?.epoch ?? 0) + (batch?.step ?? 0)) >>> 0;
+    const v = topSingularVectors(model, params, x, { iterations: isWarm ? warm : cold, start, seed });
+    if (idx) o.cache!.set(idx, v);
     const { output: logits, logNorm } = logJvpNormWithOutput(mlpStages(model, params), x, v);
     const lambda0 = scale(logNorm, 1 / model.depth);
     const penalty = lambdaPenalty(lambda0, o.lambdaTarget);
     const ce = crossEntropy(logits, y);
-    return { loss: add(ce, scale(penalty, o.alpha)), logits, metrics: { L_lambda: penalty, lambda0: mean(lambda0), ce } };
+    return { loss: add(ce, scale(penalty, o.alpha)), metrics: { L_lambda: penalty, lambda0: mean(lambda0), ce } };
   };
 }

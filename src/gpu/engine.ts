@@ -190,13 +190,22 @@ export class Engine {
     this.flush();
     const t0 = performance.now();
     // While mapAsync is pending, Dawn's Node addon polls with setImmediate, which takes a core from a CPU
-    // Vulkan driver. Sleep for most of the expected GPU time first (learned from earlier readbacks).
+    // Vulkan driver. Sleep for most of the expected GPU time first, learned from earlier readbacks.
     const expectedMs = (flops * this.nsPerFlop + movedBytes * this.nsPerByte) * 1e-6;
-    if (expectedMs > 2) await new Promise((r) => setTimeout(r, Math.min(expectedMs * 0.85, 2000)));
+    const sleptMs = expectedMs > 2 ? Math.min(expectedMs * 0.8, 2000) : 0;
+    if (sleptMs > 0) await new Promise((r) => setTimeout(r, sleptMs));
+    const t1 = performance.now();
     await staging.mapAsync(GPUMapMode.READ, 0, staging.size);
-    const ms = performance.now() - t0;
-    if (flops > 1e6) this.nsPerFlop = this.nsPerFlop === 0 ? (ms * 1e6) / flops : 0.7 * this.nsPerFlop + 0.3 * ((ms * 1e6) / flops);
-    else if (movedBytes > 1e5) this.nsPerByte = this.nsPerByte === 0 ? (ms * 1e6) / movedBytes : 0.7 * this.nsPerByte + 0.3 * ((ms * 1e6) / movedBytes);
+    const ms = performance.now() - t0, waitedMs = performance.now() - t1;
+    // The total latency only bounds the GPU time from above once we slept: if the result was ready
+    // when we looked (a short wait), shrink the estimate instead of learning the sleep back.
+    const learn = (rate: number, work: number) => {
+      if (sleptMs > 0 && waitedMs < 1) return rate * 0.85;
+      const observed = (ms * 1e6) / work;
+      return rate === 0 ? observed : 0.7 * rate + 0.3 * observed;
+    };
+    if (flops > 1e6) this.nsPerFlop = learn(this.nsPerFlop, flops);
+    else if (movedBytes > 1e5) this.nsPerByte = learn(this.nsPerByte, movedBytes);
     const out = staging.getMappedRange(0, Math.ceil(bytes / 4) * 4).slice(0, bytes);
     staging.unmap();
     this.stagingFree.push(staging);

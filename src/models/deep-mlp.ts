@@ -93,12 +93,10 @@ export interface DeepMlpColumns {
   slots: ArrayLike<number>;
 }
 
-/** The columns of one pass on the GPU: κ and slot per column, padded to whole invocation blocks. */
+/** The columns of one pass on the GPU: κ and slot per column, padded to a multiple of 4 (one vec4). */
 export class ColumnSet {
-  /** Columns per seed, padded. */
+  /** Columns per seed, padded to a multiple of 4. */
   readonly columns: number;
-  /** vec4 columns per invocation of the layer kernel (at most 4: 16 accumulators). */
-  readonly block4: number;
   /** Highest slot + 1. */
   readonly slotCount: number;
   readonly kappaBuf: Tensor;
@@ -107,9 +105,7 @@ export class ColumnSet {
     const C = cols.kappas.length;
     if (cols.slots.length !== C) throw new CritError(`deep MLP: ${C} kappas but ${cols.slots.length} slots`);
     if (C === 0) throw new CritError('deep MLP: no columns');
-    const c4 = Math.ceil(C / 4);
-    this.block4 = Math.ceil(c4 / Math.ceil(c4 / 4));
-    this.columns = Math.ceil(c4 / this.block4) * this.block4 * 4;
+    this.columns = Math.ceil(C / 4) * 4;
     const kap = new Float32Array(this.columns), sl = new Uint32Array(this.columns).fill(NO_SLOT);
     let maxSlot = -1;
     for (let c = 0; c < C; c++) {
@@ -165,14 +161,14 @@ export class DeepMlpBatch {
     return Math.max(0, Math.floor(maxBinding / (4 * width * width)));
   }
 
-  private kernel(mode: 'GEN' | 'GEN_T' | 'PRIMAL' | 'JVP' | 'VJP' | 'STATS' | 'PREP', block4 = 1): Kernel {
+  private kernel(mode: 'GEN' | 'GEN_T' | 'PRIMAL' | 'JVP' | 'VJP' | 'STATS' | 'PREP'): Kernel {
     return {
       name: 'deep_mlp',
       source: commonSource + rngSource + shaderSource,
       defines: {
         GEN: mode === 'GEN' || mode === 'GEN_T', TRANSPOSED: mode === 'GEN_T',
         LAYER: mode === 'PRIMAL' || mode === 'JVP' || mode === 'VJP', PRIMAL: mode === 'PRIMAL', JVP: mode === 'JVP', VJP: mode === 'VJP',
-        STATS: mode === 'STATS', PREP: mode === 'PREP', CB4: block4,
+        STATS: mode === 'STATS', PREP: mode === 'PREP',
       },
     };
   }
@@ -207,15 +203,14 @@ export class DeepMlpBatch {
     }));
   }
 
-  /** U of a layer into the scratch: transposed (entry (i, j) at j·N + i) for the forward passes, as is for the VJP. */
+  /** U of a layer into the scratch: as is for the forward passes, transposed (Uᵀ row-major) for the VJP. */
   private gen(layer: number, transposed: boolean): void {
     const S = this.seeds.length, N = this.width, eng = engine();
-    const [gx, gy] = eng.foldGrid(Math.ceil((N * N) / 1024));
     eng.dispatch({
       kernel: this.kernel(transposed ? 'GEN_T' : 'GEN'), label: 'deep_mlp_gen',
       buffers: [this.seedBuf.buffer, this.scratch.buffer],
       params: this.params(null, layer),
-      workgroups: [gx, gy, S],
+      workgroups: [Math.ceil(N / 8), 1, S],
       bytes: 4 * S * N * N,
     });
   }
@@ -223,12 +218,12 @@ export class DeepMlpBatch {
   private layer(mode: 'PRIMAL' | 'JVP' | 'VJP', cols: ColumnSet, layer: number, x: Tensor, y: Tensor, d: Tensor, stats: Tensor, statsLevel: number, flags = 0): void {
     const S = this.seeds.length, N = this.width, C = cols.columns;
     engine().dispatch({
-      kernel: this.kernel(mode, cols.block4), label: `deep_mlp_${mode.toLowerCase()}`,
+      kernel: this.kernel(mode), label: `deep_mlp_${mode.toLowerCase()}`,
       buffers: [this.scratch.buffer, x.buffer, y.buffer, cols.kappaBuf.buffer, cols.slotBuf.buffer, d.buffer, stats.buffer],
       params: this.params(cols, layer, flags, statsLevel),
-      workgroups: [Math.ceil(N / 64), C / 4 / cols.block4, S],
+      workgroups: [...engine().foldGrid(Math.ceil(((C / 4) * Math.ceil(N / 8)) / 64)).slice(0, 2), S] as [number, number, number],
       flops: 2 * S * N * N * C,
-      bytes: 4 * (S * N * N * (C / 4 / cols.block4) + 2 * S * N * C),
+      bytes: 4 * (S * N * N * (C / 4) + 2 * S * N * C),
     });
   }
 
@@ -282,7 +277,7 @@ export class DeepMlpBatch {
     const out = this.sweep(x0, false, (l, x, y) => {
       const d = this.derivSlots > 0 ? Tensor.empty([S, N, this.derivSlots]) : this.dummy;
       if (this.derivSlots > 0) this.derivs.push(d);
-      this.gen(l, true);
+      this.gen(l, false);
       this.layer('PRIMAL', cols, l, x, y, d, stats, l);
     });
     this.finalStats(cols, out, stats);
@@ -304,7 +299,7 @@ export class DeepMlpBatch {
     this.needDerivs(cols, 'jvp');
     const stats = this.newStats(cols);
     const out = this.sweep(t0, false, (l, x, y) => {
-      this.gen(l, true);
+      this.gen(l, false);
       this.layer('JVP', cols, l, x, y, this.derivs[l], stats, l);
     });
     this.finalStats(cols, out, stats);
@@ -328,7 +323,7 @@ export class DeepMlpBatch {
       workgroups: Math.ceil((S * N * C) / 4 / 64),
     });
     const out = this.sweep(u, true, (l, x, y) => {
-      this.gen(l, false);
+      this.gen(l, true);
       this.layer('VJP', cols, l, x, y, l > 0 ? this.derivs[l - 1] : this.dummy, stats, l, l > 0 ? 1 : 0);
     });
     this.finalStats(cols, out, stats);

@@ -110,9 +110,10 @@ export const matmulOp = defineOp<MatmulAttrs>({
     return out;
   },
   // d op(A) = gC op(B)ᵀ and d op(B) = op(A)ᵀ gC, written back in each operand's stored layout.
-  vjp({ inputs: [a, b], attrs: { transA, transB } }, g) {
-    const da = transA ? matmul(b, g, { transA: transB, transB: true }) : matmul(g, b, { transA: false, transB: !transB });
-    const db = transB ? matmul(g, a, { transA: true, transB: transA }) : matmul(a, g, { transA: !transA, transB: false });
+  vjp({ inputs: [a, b], attrs: { transA, transB }, needs }, g) {
+    // Skip the product nobody needs (e.g. the input's cotangent in a first layer: ~20% of an MLP step).
+    const da = needs?.[0] === false ? null : transA ? matmul(b, g, { transA: transB, transB: true }) : matmul(g, b, { transA: false, transB: !transB });
+    const db = needs?.[1] === false ? null : transB ? matmul(g, a, { transA: true, transB: transA }) : matmul(a, g, { transA: !transA, transB: false });
     return [da, db];
   },
   jvp({ inputs: [a, b], attrs }, [ta, tb]) {

@@ -11,6 +11,8 @@ export interface RuleContext<A> {
   inputs: Tensor[];
   output: Tensor;
   attrs: A;
+  /** In VJP rules: which inputs need a cotangent (a rule may return null for the others and skip the work). */
+  needs?: boolean[];
 }
 
 export interface OpRule<A = any> {

@@ -10,9 +10,10 @@ const usage = `usage: crit bench matmul [--json] [--sizes 256,512,1024,2048] [--
 f32 matmul GFLOP/s of crit and of @tensorflow/tfjs-backend-webgpu, in the same process, on the same
 adapter and the same seeded inputs: square sizes (--sizes) and the MNIST MLP layers
 [batch x 784] x [784 x 1000] and [batch x 1000] x [1000 x 500] (--batch; 0 leaves them out).
-crit kernel = timestamp queries around the dispatch; wall = encode + submit + readback done, for both
-engines, median of --reps repetitions (default 5) after two warm-ups; a side that is slow at a size
-stops after --budget seconds (default 20) once it has 2 repetitions. ratio = tfjs wall / crit wall.
+crit kernel = timestamp queries around the dispatch; wall = encode + submit + readback done, the same for
+both engines, after warm-up runs; then rounds of one crit run and one tfjs run (--reps rounds, default 5;
+fewer once --budget seconds went by, default 20, with at least 2). GFLOP/s from the median times;
+ratio = tfjs wall / crit wall, median over the rounds (alternating keeps it fair on a loaded machine).
 --json prints an array of rows {m, n, k, crit_gflops_kernel, crit_gflops_wall, tfjs_gflops_wall,
 ratio_wall, ...}. When tfjs cannot load, its columns are null and the row says why (tfjs_error).`;
 

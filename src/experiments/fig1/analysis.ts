@@ -70,6 +70,26 @@ export interface CriticalPoint {
   paper: number;
   /** κ_c / κ_mf − 1. */
   relToMeanField: number | null;
+  /**
+   * The crossing of the linear (sub-critical) branch: a net whose activity decays stays linear, so there
+   * λ0 = log(κ/κ_lin) exactly and κ_lin = κ e^{−λ0}; mean over seeds. It is the product-of-random-matrices
+   * value (finite-N theory, less the finite-L excess of the top singular value, ~log(N)/L). Null without
+   * a decaying net.
+   */
+  kappaLinear: number | null;
+}
+
+/** κ e^{−λ0} of the sub-critical nets (output activity below a tenth of the input's) nearest κ_mf, per seed. */
+export function linearBranchKappa(rows: Fig1Row[]): number | null {
+  const bySeed = new Map<number, Fig1Row>();
+  for (const r of rows) {
+    if (!(num(r.aOut) < 0.1 * num(r.aIn)) || !Number.isFinite(num(r.lambda0))) continue;
+    const b = bySeed.get(r.seed);
+    if (!b || r.kappa > b.kappa) bySeed.set(r.seed, r);
+  }
+  if (!bySeed.size) return null;
+  const logs = [...bySeed.values()].map((r) => Math.log(r.kappa) - num(r.lambda0));
+  return Math.exp(logs.reduce((s, v) => s + v, 0) / logs.length);
 }
 
 export function criticalPoint(N: number, rows: Fig1Row[]): CriticalPoint {
@@ -84,7 +104,10 @@ export function criticalPoint(N: number, rows: Fig1Row[]): CriticalPoint {
     se = Math.sqrt(ok.reduce((s, v) => s + (v - m) ** 2, 0) / (ok.length - 1) / ok.length);
   }
   const meanField = meanFieldKappa(N);
-  return { N, seeds: seeds.length, kappaC, se, perSeed, meanField, finiteN: finiteSizeKappa(N), paper: paperKappa(N), relToMeanField: kappaC === null ? null : kappaC / meanField - 1 };
+  return {
+    N, seeds: seeds.length, kappaC, se, perSeed, meanField, finiteN: finiteSizeKappa(N), paper: paperKappa(N),
+    relToMeanField: kappaC === null ? null : kappaC / meanField - 1, kappaLinear: linearBranchKappa(mine),
+  };
 }
 
 export interface PowerLawFit {

@@ -8,10 +8,9 @@ export interface Fig1Config {
   widths: number[];
   /** Layers L. */
   depth: number;
-  /** Seeds 0..seeds-1 per width; `seedsLarge` (if set) replaces it for widths >= `largeWidth`. */
+  /** Seeds 0..seeds-1 per width; `seedsFrom` lowers it for large widths: { 800: 4 } = 4 seeds from N = 800 on. */
   seeds: number;
-  seedsLarge?: number;
-  largeWidth?: number;
+  seedsFrom?: Record<number, number>;
   /** The first κ grid, as multiples of κ_mf(N). */
   grid: number[];
   /**
@@ -29,7 +28,7 @@ export interface Fig1Config {
 }
 
 export const QUICK: Fig1Config = {
-  widths: [25, 50, 100, 200],
+  widths: [25, 50, 100, 200, 400],
   depth: 1000,
   seeds: 2,
   grid: [0.5, 0.8, 0.95, 1.05, 1.25, 1.6],
@@ -43,9 +42,8 @@ export const QUICK: Fig1Config = {
 export const FULL: Fig1Config = {
   widths: [25, 50, 100, 200, 400, 800, 1600],
   depth: 1000,
-  seeds: 4,
-  seedsLarge: 2,
-  largeWidth: 800,
+  seeds: 8,
+  seedsFrom: { 400: 6, 800: 4, 1600: 3 },
   grid: [0.5, 0.8, 0.95, 1.05, 1.25, 1.6],
   refine: [0.01, 0.002],
   stimulusPerDecade: 2,
@@ -55,21 +53,22 @@ export const FULL: Fig1Config = {
 };
 
 export function seedsFor(cfg: Fig1Config, width: number): number[] {
-  const n = cfg.seedsLarge !== undefined && width >= (cfg.largeWidth ?? Infinity) ? cfg.seedsLarge : cfg.seeds;
+  let n = cfg.seeds, from = -Infinity;
+  for (const [w, k] of Object.entries(cfg.seedsFrom ?? {})) if (width >= Number(w) && Number(w) > from) { n = k; from = Number(w); }
   return Array.from({ length: n }, (_, i) => i);
 }
 
 /** What the stored rows depend on: a results file is only resumed with the same values. */
 export function storeMeta(cfg: Fig1Config): Record<string, unknown> {
-  const { depth, seeds, seedsLarge, largeWidth, grid, refine, stimulusPerDecade, tol, maxIterations, profileSeeds } = cfg;
-  return { depth, seeds, seedsLarge: seedsLarge ?? null, largeWidth: largeWidth ?? null, grid, refine, stimulusPerDecade, tol, maxIterations, profileSeeds };
+  const { depth, seeds, seedsFrom, grid, refine, stimulusPerDecade, tol, maxIterations, profileSeeds } = cfg;
+  return { depth, seeds, seedsFrom: seedsFrom ?? null, grid, refine, stimulusPerDecade, tol, maxIterations, profileSeeds };
 }
 
 export function checkConfig(cfg: Fig1Config): void {
   const posInt = (v: number) => Number.isInteger(v) && v > 0;
   if (!cfg.widths.length || !cfg.widths.every(posInt)) throw new CritError(`fig1: widths must be positive integers, got ${cfg.widths.join(',')}`);
   if (!posInt(cfg.depth)) throw new CritError(`fig1: depth must be a positive integer, got ${cfg.depth}`);
-  if (!posInt(cfg.seeds) || (cfg.seedsLarge !== undefined && !posInt(cfg.seedsLarge))) throw new CritError(`fig1: seeds must be a positive integer, got ${cfg.seeds}`);
+  if (!posInt(cfg.seeds) || !Object.values(cfg.seedsFrom ?? {}).every(posInt)) throw new CritError(`fig1: seeds must be a positive integer, got ${cfg.seeds}`);
   if (cfg.grid.length < 2 || !cfg.grid.every((g) => g > 0 && Number.isFinite(g))) throw new CritError(`fig1: the κ grid needs at least two positive multiples of κ_mf, got ${cfg.grid.join(',')}`);
   if (!cfg.refine.every((d) => d > 0 && d < 0.5)) throw new CritError(`fig1: refinement steps must be in (0, 0.5), got ${cfg.refine.join(',')}`);
   if (!(cfg.stimulusPerDecade >= 0)) throw new CritError(`fig1: stimulus points per decade must be >= 0 (0 skips Δ), got ${cfg.stimulusPerDecade}`);

@@ -89,21 +89,21 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
     caption: 'b (cont.). Largest Lyapunov exponent λ0 (zero at the critical coupling) and dynamic range Δ versus the coupling.',
   });
 
-  // b inset: stimulus-response curves for N_plot, seed 0, normalised, with the 10% / 90% points.
+  // b inset: stimulus-response curves for N_plot, seed 0 (log-log: sub-critical nets respond in proportion to
+  // s, saturated super-critical ones hardly at all), with the 10% / 90% points that define Δ.
   const grid = stimulusGrid(s.config.stimulusPerDecade);
   const resp = rows.filter((r) => r.N === Nplot && r.seed === 0 && r.round === 0 && r.response.length === grid.length).sort((a, b) => a.kappa - b.kappa);
   if (resp.length) {
-    const curves = resp.flatMap((r) => {
-      const lo = Math.min(...r.response.map(num)), hi = Math.max(...r.response.map(num));
-      return r.response.map((v, g) => ({ s: grid[g], r: hi > lo ? (num(v) - lo) / (hi - lo) : null, kappaRel: +r.kappaRel.toFixed(3) }));
-    }).filter((d) => d.r !== null);
-    const marks = resp.flatMap((r) => [{ s: num(r.s10), r: 0.1, kappaRel: +r.kappaRel.toFixed(3) }, { s: num(r.s90), r: 0.9, kappaRel: +r.kappaRel.toFixed(3) }]).filter((d) => Number.isFinite(d.s));
+    const label = (r: Fig1Row) => +r.kappaRel.toFixed(3);
+    const curves = resp.flatMap((r) => r.response.map((v, g) => ({ s: grid[g], r: num(v), kappaRel: label(r) }))).filter((d) => d.r > 0);
+    const at = (r: Fig1Row, x: number) => { const lo = Math.min(...r.response.map(num)), hi = Math.max(...r.response.map(num)); return lo + x * (hi - lo); };
+    const marks = resp.flatMap((r) => [{ s: num(r.s10), r: at(r, 0.1), kappaRel: label(r) }, { s: num(r.s90), r: at(r, 0.9), kappaRel: label(r) }]).filter((d) => Number.isFinite(d.s) && d.r > 0);
     out.push({
-      svg: await renderSvg({ width: 520, height: 260, layer: [
-        { data: { values: curves }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 's', type: 'quantitative', scale: { type: 'log' }, title: 'stimulus s', axis: { format: '.0e' } }, y: { field: 'r', type: 'quantitative', title: 'normalised response (r − r0)/(r_max − r0)' }, color: { field: 'kappaRel', type: 'ordinal', scale: { scheme: 'brownbluegreen' }, legend: { title: 'κ/κ_mf' } } } },
-        { data: { values: marks }, mark: { type: 'point', shape: 'cross', size: 60, color: 'black', filled: true }, encoding: { x: { field: 's', type: 'quantitative' }, y: { field: 'r', type: 'quantitative' } } },
+      svg: await renderSvg({ width: 520, height: 280, layer: [
+        { data: { values: curves }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 's', type: 'quantitative', scale: { type: 'log' }, title: 'stimulus s', axis: { format: '.0e' } }, y: { field: 'r', type: 'quantitative', scale: { type: 'log' }, title: 'response r(s) = output activity' }, color: { field: 'kappaRel', type: 'ordinal', scale: { scheme: 'brownbluegreen' }, legend: { title: 'κ/κ_mf' } } } },
+        { data: { values: marks }, mark: { type: 'point', shape: 'cross', size: 70, filled: true, color: 'black' }, encoding: { x: { field: 's', type: 'quantitative' }, y: { field: 'r', type: 'quantitative' } } },
       ] }),
-      caption: `Stimulus-response curves of N = ${Nplot} networks (seed 0, first κ grid): input s·u, u ~ U[-1, 1]^N, response = output activity; crosses mark s_0.1 and s_0.9, Δ = 10 log10(s_0.9 / s_0.1).`,
+      caption: `Stimulus-response curves of N = ${Nplot} networks (seed 0, first κ grid): input s·u, u ~ U[-1, 1]^N, response = output activity after ${s.config.depth} layers; crosses mark the 10% and 90% responses r_x = r_0 + x (r_max − r_0), Δ = 10 log10(s_0.9 / s_0.1). Activity that underflows f32 is left out.`,
     });
   }
 
@@ -128,7 +128,7 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
   ];
   out.push({
     svg: await renderSvg({ width: 520, height: 320, layer: [
-      { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'N', type: 'quantitative', scale: { type: 'log' }, title: 'neurons per layer N' }, y: { field: 'kappa', type: 'quantitative', scale: { type: 'log' }, title: 'critical coupling κ_c' }, color: { field: 'curve', type: 'nominal', scale: { range: ['#1f77b4', '#d62728', '#2ca02c'] }, legend: { title: null, orient: 'bottom-left' } }, strokeDash: { field: 'curve', type: 'nominal', legend: null } } },
+      { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'N', type: 'quantitative', scale: { type: 'log' }, title: 'neurons per layer N' }, y: { field: 'kappa', type: 'quantitative', scale: { type: 'log' }, title: 'critical coupling κ_c' }, color: { field: 'curve', type: 'nominal', scale: { range: ['#1f77b4', '#d62728', '#2ca02c'] }, legend: { title: null, orient: 'bottom-left' } } } },
       { data: { values: pts }, mark: { type: 'errorbar' }, encoding: { x: { field: 'N', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
       { data: { values: pts }, mark: { type: 'point', filled: true, size: 50, color: 'black' }, encoding: { x: { field: 'N', type: 'quantitative' }, y: { field: 'kappaC', type: 'quantitative' } } },
     ] }),
@@ -146,7 +146,8 @@ export async function writeReport(dir: string, s: Fig1Summary, rows: Fig1Row[]):
   const figs = await plots(s, sorted);
   const kcRows = s.critical.map((c) => [
     c.N, c.seeds, c.kappaC === null ? '–' : `${fmt(c.kappaC, 5)} ± ${fmt(c.se, 2)}`, fmt(c.meanField, 5), pct(c.relToMeanField),
-    fmt(c.finiteN, 5), fmt(c.paper, 4), c.N <= 400 ? mark(c.relToMeanField !== null && Math.abs(c.relToMeanField) <= 0.03) : '–',
+    c.N <= 400 ? mark(c.relToMeanField !== null && Math.abs(c.relToMeanField) <= 0.03) : '–',
+    fmt(c.kappaLinear, 5), pct(c.kappaLinear === null ? null : c.kappaLinear / c.meanField - 1), pct(c.finiteN / c.meanField - 1), fmt(c.paper, 4),
   ]);
   const fitRows = s.fit ? [
     ['c0', `${fmt(s.fit.c0)} ± ${fmt(s.fit.se.c0, 2)}`, fmt(PAPER_FIT.c0), '0'],
@@ -160,8 +161,9 @@ export async function writeReport(dir: string, s: Fig1Summary, rows: Fig1Row[]):
   const cfg = s.config;
   const sections: Section[] = [
     { title: 'Critical coupling κ_c(N)', body: [
-      table(['N', 'seeds', 'κ_c ± SE', 'mean field 30.29/√N', 'κ_c / κ_mf − 1', 'finite-N theory', 'paper fit', 'within 3% of mean field'], kcRows),
-      p('κ_c is where the seed-averaged λ0 crosses zero (linear interpolation in log κ between the bracketing couplings; below κ_c the networks are linear, so λ0 = log(κ/κ_c) there). SE: spread of the seeds\' own crossings. Finite-N theory: κ_mf · exp(−(ψ(N/2) − log(N/2))/2), the top Lyapunov exponent of products of random N x N matrices; at L = 1,000 the top singular value of a finite product also exceeds the asymptotic growth by about log(N)/L, which lowers κ_c by ~0.3-0.7%.'),
+      table(['N', 'seeds', 'κ_c ± SE', 'mean field κ_mf = 30.29/√N', 'κ_c / κ_mf − 1', 'within 3%', 'linear branch κ_lin', 'κ_lin / κ_mf − 1', 'finite-N theory / κ_mf − 1', 'paper fit'], kcRows),
+      p('κ_c is where the seed-averaged λ0 crosses zero (linear interpolation in log κ between the bracketing couplings). SE: spread of the seeds\' own crossings. Linear branch: a sub-critical net stays in the linear range of tanh, so λ0 = log(κ/κ_lin) exactly there and κ_lin = κ e^{−λ0}; finite-N theory for it: κ_mf · exp(−(ψ(N/2) − log(N/2))/2), the top Lyapunov exponent of products of random N x N matrices (at L = 1,000 the top singular value of a finite product also exceeds the asymptotic growth by about log(N)/L, which lowers κ_lin by 0.3-0.7%).'),
+      p('Above κ_mf the activity grows until tanh saturates, and in the saturated state the exponent is only weakly positive: mean-field theory of tanh networks without bias gives λ0 ≈ 0.6 (κ/κ_mf − 1)² just above κ_mf. The finite-N shift of about −1/(2N) therefore moves the zero crossing of λ0 far more than it moves κ_lin when N is small: κ_c sits well above κ_lin for N = 25 and 50, and approaches it as N grows.'),
     ] },
     { title: 'Fit κ_c(N) = c0 + c1 N^k', body: s.fit ? [
       table(['parameter', 'this run (± SE)', 'paper', 'mean field'], fitRows),
@@ -171,7 +173,7 @@ export async function writeReport(dir: string, s: Fig1Summary, rows: Fig1Row[]):
     { title: 'Figures', body: figs.map((f) => figure(f.svg, f.caption)) },
     { title: 'Runs', body: [
       table(['N', 'networks', 'κ values', 'max power iterations', 'not converged'], perN),
-      p(`Settings: L = ${cfg.depth}, seeds ${cfg.seeds}${cfg.seedsLarge !== undefined ? ` (${cfg.seedsLarge} for N ≥ ${cfg.largeWidth})` : ''}, first κ grid ${cfg.grid.join(', ')} × κ_mf, refinement steps ${cfg.refine.join(', ')}, ${cfg.stimulusPerDecade} stimulus points per decade, power-iteration tolerance ${cfg.tol} in log Λ0 (max ${cfg.maxIterations}). Adapter: ${esc(s.adapter)}. Compute time: ${(s.seconds / 60).toFixed(1)} min.`),
+      p(`Settings: L = ${cfg.depth}, seeds ${cfg.seeds}${cfg.seedsFrom ? ` (${Object.entries(cfg.seedsFrom).map(([w, k]) => `${k} from N = ${w}`).join(', ')})` : ''}, first κ grid ${cfg.grid.join(', ')} × κ_mf, refinement steps ${cfg.refine.join(', ')}, ${cfg.stimulusPerDecade} stimulus points per decade, power-iteration tolerance ${cfg.tol} in log Λ0 (max ${cfg.maxIterations}). Adapter: ${esc(s.adapter)}. Compute time: ${(s.seconds / 60).toFixed(1)} min.`),
       p('Files: <code>rows.csv</code> (tidy, one row per network), <code>fig1.json</code> (everything, including the response curves and activity profiles), <code>rows.json</code> (the resumable store).'),
     ] },
   ];

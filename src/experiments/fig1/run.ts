@@ -82,19 +82,24 @@ async function runRound(ctx: SweepContext, N: number, round: number, kappas: num
   }
 }
 
-/** Runs (or resumes) every round for one width. */
+/**
+ * Runs (or resumes) every round for one width. Round r's κ follow from the rows of rounds < r only, so a
+ * resumed run (whose store may already hold later rounds) makes the same choices.
+ */
 export async function sweepWidth(ctx: SweepContext, N: number): Promise<void> {
   const { cfg, runner } = ctx;
   const kmf = meanFieldKappa(N);
-  await runRound(ctx, N, 0, cfg.grid.map((g) => g * kmf));
-  for (let r = 0; r < cfg.refine.length; r++) {
-    const rows = runner.store.all().filter((x) => x.N === N);
-    let next = nextKappas(rows, cfg.refine[r]);
-    // Without a crossing yet, keep extending (at most a few times) before refining.
-    for (let extend = 0; extend < 4 && zeroCrossing(seedAverage(rows)) === null && next.length; extend++) {
-      await runRound(ctx, N, r + 1, next);
-      next = nextKappas(runner.store.all().filter((x) => x.N === N), cfg.refine[r]);
+  let round = 0;
+  await runRound(ctx, N, round++, cfg.grid.map((g) => g * kmf));
+  const before = (r: number) => runner.store.all().filter((x) => x.N === N && x.round < r);
+  for (const step of cfg.refine) {
+    // Without a crossing yet, extend the grid (at most 4 rounds) before refining.
+    for (let extend = 0; extend < 4 && zeroCrossing(seedAverage(before(round))) === null; extend++) {
+      const next = nextKappas(before(round), step);
+      if (!next.length) break;
+      await runRound(ctx, N, round++, next);
     }
-    await runRound(ctx, N, r + 1, next);
+    const next = nextKappas(before(round), step);
+    await runRound(ctx, N, round++, next);
   }
 }

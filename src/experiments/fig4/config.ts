@@ -14,6 +14,8 @@ export interface Fig4Config {
   reps: number;
   epochs: number;
   batchSize: number;
+  /** 'sgd': plain SGD as the paper (no momentum); 'adam': Adam (torch defaults but lr). */
+  optimizer: 'sgd' | 'adam';
   lr: number;
   /** Learning-rate factor per epoch (the paper: 0.997). */
   lrDecay: number;
@@ -37,14 +39,14 @@ export const presets: Record<'quick' | 'full', Fig4Config> = {
   full: {
     preset: 'full', arch: 'mlp:784-1000-500-10:scaled-tanh', inits: INITS,
     lambdaTargets: PAPER_LAMBDA_TARGETS, alphas: PAPER_ALPHAS, reps: 5, epochs: 200,
-    batchSize: 128, lr: 1e-3, lrDecay: 0.997, trainSize: 0, testSize: 0, lambdaInputs: 1000,
+    batchSize: 128, optimizer: 'sgd', lr: 1e-3, lrDecay: 0.997, trainSize: 0, testSize: 0, lambdaInputs: 1000,
     coldIterations: 8, warmIterations: 2, seed: 1,
   },
   quick: {
     preset: 'quick', arch: 'mlp:784-1000-500-10:scaled-tanh', inits: INITS,
-    lambdaTargets: PAPER_LAMBDA_TARGETS, alphas: [1, 100], reps: 1, epochs: 5,
-    batchSize: 32, lr: 0.01, lrDecay: 0.997, trainSize: 1000, testSize: 1000, lambdaInputs: 100,
-    coldIterations: 8, warmIterations: 2, seed: 1,
+    lambdaTargets: PAPER_LAMBDA_TARGETS, alphas: [100, 500], reps: 1, epochs: 6,
+    batchSize: 32, optimizer: 'adam', lr: 1e-3, lrDecay: 0.997, trainSize: 256, testSize: 500, lambdaInputs: 50,
+    coldIterations: 4, warmIterations: 2, seed: 1,
   },
 };
 
@@ -86,6 +88,7 @@ export function checkConfig(c: Fig4Config): Fig4Config {
   };
   posInt('reps'); posInt('epochs'); posInt('batchSize'); posInt('lambdaInputs'); posInt('coldIterations', 0); posInt('warmIterations', 0);
   posInt('trainSize', 0); posInt('testSize', 0);
+  if (c.optimizer !== 'sgd' && c.optimizer !== 'adam') throw new CritError(`fig4: optimizer must be sgd or adam, got '${c.optimizer}'`);
   if (!(c.lr > 0)) throw new CritError(`fig4: lr must be > 0, got ${c.lr}`);
   if (!(c.lrDecay > 0)) throw new CritError(`fig4: lr decay must be > 0, got ${c.lrDecay}`);
   if (c.inits.length === 0) throw new CritError('fig4: no init schemes');

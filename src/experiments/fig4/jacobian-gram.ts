@@ -4,9 +4,11 @@
 // are read back and their eigenvalues taken on the host in f64. No iteration, so no convergence question,
 // whatever the gap between the top two singular values: what the experiment reports per epoch.
 import { Tensor, scope, scopeAsync } from '../../tensor/tensor.js';
-import { mul } from '../../ops/elementwise.js';
+import { mul, div } from '../../ops/elementwise.js';
+import { l2norm } from '../../ops/reduce.js';
+import { tensor } from '../../ops/create.js';
 import { matmul } from '../../ops/matmul.js';
-import { reshape, broadcastTo, slice } from '../../ops/layout.js';
+import { reshape, broadcastTo, slice, concat } from '../../ops/layout.js';
 import { CritError } from '../../util/errors.js';
 import { singularValues } from '../../criticality/host-linalg.js';
 import { mlpJacobian, isolated, type MlpLike } from '../../criticality/loss.js';
@@ -38,30 +40,70 @@ function topEigenvalues(gram: Float32Array, B: number, m: number): Float64Array 
   return out;
 }
 
+/**
+ * A unit eigenvector of the largest eigenvalue of a symmetric PSD m x m matrix: M is squared (and rescaled) 60
+ * times, so M^(2^60) ∝ u uᵀ whenever the top eigenvalue is above the next; its largest column, normalised, is u.
+ * With a tie any vector of the top eigenspace comes out, which is as good a top singular direction.
+ */
+export function topEigenvector(M: ArrayLike<number>, m: number): Float64Array {
+  let A = Float64Array.from(M);
+  for (let k = 0; k < 60; k++) {
+    const S = new Float64Array(m * m);
+    let norm = 0;
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) {
+      let s = 0;
+      for (let p = 0; p < m; p++) s += A[i * m + p] * A[p * m + j];
+      S[i * m + j] = s; norm += s * s;
+    }
+    if (!(norm > 0)) break;
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < S.length; i++) S[i] /= norm;
+    A = S;
+  }
+  let best = 0, bestNorm = -1;
+  for (let j = 0; j < m; j++) {
+    let s = 0;
+    for (let i = 0; i < m; i++) s += A[i * m + j] ** 2;
+    if (s > bestNorm) { bestNorm = s; best = j; }
+  }
+  const u = new Float64Array(m);
+  const n = Math.sqrt(bestNorm) || 1;
+  for (let i = 0; i < m; i++) u[i] = A[i * m + best] / n;
+  return u;
+}
+
 export interface ExactLambda0 {
   logLambda0: Float64Array;
   lambda0: Float64Array;
+  /** With `vectors`: the unit top right singular vectors [N, n] (the caller disposes). */
+  vector?: Tensor;
 }
 
-/** λ0 = log Λ0 / L per input, exact up to f32 rounding of J, in batches of `batchSize` inputs. */
-export async function exactLambda0(model: MlpLike, params: Params, x: Tensor, o: { batchSize?: number } = {}): Promise<ExactLambda0> {
+/**
+ * λ0 = log Λ0 / L per input, exact up to f32 rounding of J, in batches of `batchSize` inputs; with `vectors`
+ * also the top right singular vectors v = Jᵀu / |Jᵀu| (u the Gram matrix's top eigenvector).
+ */
+export async function exactLambda0(model: MlpLike, params: Params, x: Tensor, o: { batchSize?: number; vectors?: boolean } = {}): Promise<ExactLambda0> {
   if (x.rank !== 2 || x.shape[1] !== model.inputSize) throw new CritError(`exactLambda0: inputs must be [batch, ${model.inputSize}], got [${x.shape.join(', ')}]`);
-  const N = x.shape[0], bs = o.batchSize ?? 250;
+  const N = x.shape[0], n0 = model.inputSize, bs = o.batchSize ?? 250;
   const m = model.layers[model.layers.length - 1].outFeatures;
   const logLambda0 = new Float64Array(N);
+  const parts: Tensor[] = [];
   for (let s = 0; s < N; s += bs) {
     const B = Math.min(bs, N - s);
-    const gram = await scopeAsync(async () => {
-      const xb = reshape(x, [N, model.inputSize]);
-      const part = B === N ? xb : sliceRows(xb, s, B);
-      const rows = jacobianRows(model, params, part);
-      return (await matmul(rows, rows, { transB: true }).readF32());
+    const part = await scopeAsync(async () => {
+      const rows = jacobianRows(model, params, B === N ? x : slice(x, [s, 0], [s + B, n0]));
+      const gram = await matmul(rows, rows, { transB: true }).readF32();
+      topEigenvalues(gram, B, m).forEach((e, b) => { logLambda0[s + b] = 0.5 * Math.log(e); });
+      if (!o.vectors) return null;
+      const u = new Float32Array(B * m);
+      for (let b = 0; b < B; b++) u.set(topEigenvector(gram.subarray(b * m * m, (b + 1) * m * m), m), b * m);
+      const v = reshape(matmul(tensor(u, [B, 1, m]), rows), [B, n0]);
+      return div(v, l2norm(v, 1, true));
     });
-    topEigenvalues(gram, B, m).forEach((e, b) => { logLambda0[s + b] = 0.5 * Math.log(e); });
+    if (part) parts.push(part);
   }
-  return { logLambda0, lambda0: logLambda0.map((e) => e / model.depth) };
-}
-
-function sliceRows(x: Tensor, start: number, count: number): Tensor {
-  return slice(x, [start, 0], [start + count, x.shape[1]]);
+  const vector = o.vectors ? (parts.length === 1 ? parts[0] : scope(() => concat(parts, 0))) : undefined;
+  if (parts.length > 1) for (const p of parts) p.dispose();
+  return { logLambda0, lambda0: logLambda0.map((e) => e / model.depth), vector };
 }

@@ -4,12 +4,11 @@
 import { Tensor } from '../../tensor/tensor.js';
 import type { Dataset } from '../../data/dataset.js';
 import { buildModel, disposeParams } from '../../nn/mlp.js';
-import { SGD, exponentialDecay } from '../../nn/optim.js';
+import { SGD, Adam, exponentialDecay } from '../../nn/optim.js';
 import { trainModel } from '../../nn/train.js';
 import { crossEntropyLoss } from '../../nn/loss.js';
 import { criticalityLoss, SingularVectorCache } from '../../criticality/loss.js';
 import { exactLambda0 } from './jacobian-gram.js';
-import type { IndexedDataset } from './indexed-dataset.js';
 import { type Fig4Config, type RunSpec, runId } from './config.js';
 
 export interface EpochRecord {
@@ -50,7 +49,7 @@ export interface RunResult {
 }
 
 export interface RunData {
-  train: IndexedDataset;
+  train: Dataset;
   test: Dataset;
   /** Inputs [n, features] over which λ0 is averaged each epoch. */
   lambdaInputs: Tensor;
@@ -76,11 +75,11 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
   const model = buildModel(cfg.arch);
   // Repetition r starts from the same weights for CEL and every CritL configuration (paired comparisons).
   const params = model.init({ scheme: spec.init, seed: cfg.seed + spec.rep });
-  const optimizer = new SGD(params, { lr: cfg.lr });
+  const optimizer = cfg.optimizer === 'adam' ? new Adam(params, { lr: cfg.lr }) : new SGD(params, { lr: cfg.lr });
   const cache = spec.loss === 'CritL' ? new SingularVectorCache(data.train.length, data.train.features) : null;
   const loss = spec.loss === 'CritL'
     ? criticalityLoss(model, {
-      alpha: spec.alpha!, lambdaTarget: spec.lambdaT!, cache: cache!, indices: () => data.train.lastIndices,
+      alpha: spec.alpha!, lambdaTarget: spec.lambdaT!, cache: cache!,
       coldIterations: cfg.coldIterations, warmIterations: cfg.warmIterations, seed: (cfg.seed + spec.rep) * 7919,
     })
     : crossEntropyLoss(model);

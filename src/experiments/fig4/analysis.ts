@@ -1,0 +1,111 @@
+// What Fig. 4 concludes from the runs: the summary row of each run, the issue's check (every CritL run with
+// α >= 1 ends with λ0 within 0.05 of λ_t), per-init averages, and the paper's linear mixed model
+// accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) over the CritL runs.
+import { lmm, type LmmFit } from '../../stats/index.js';
+import { configurationOf, type LossKind } from './config.js';
+import type { RunResult } from './run.js';
+
+export interface SummaryRow {
+  run: string;
+  init: string;
+  loss: LossKind;
+  alpha: number | null;
+  lambda_t: number | null;
+  rep: number;
+  configuration: string;
+  /** λ0 at initialisation (epoch 0), mean over the λ0 test inputs. */
+  initial_lambda0: number;
+  final_lambda0: number;
+  final_test_acc: number;
+  /** ∂L_λ/∂e (CritL): mean |L_λ(e) − L_λ(e−1)|. */
+  dLde: number | null;
+  final_L_lambda: number | null;
+  seconds: number;
+}
+
+export function summaryRow(r: RunResult): SummaryRow {
+  const s = r.spec, last = r.epochs[r.epochs.length - 1];
+  return {
+    run: r.id, init: s.init, loss: s.loss, alpha: s.alpha, lambda_t: s.lambdaT, rep: s.rep, configuration: configurationOf(s),
+    initial_lambda0: r.epochs[0].lambda0, final_lambda0: r.final_lambda0, final_test_acc: r.final_test_acc,
+    dLde: r.dLde, final_L_lambda: last.L_lambda, seconds: r.seconds,
+  };
+}
+
+/** The issue's done-when tolerance on |λ0 − λ_t| for CritL runs with α >= 1. */
+export const TARGET_TOLERANCE = 0.05;
+
+export interface TargetCheck {
+  run: string;
+  init: string;
+  alpha: number;
+  lambda_t: number;
+  final_lambda0: number;
+  ok: boolean;
+}
+
+export function targetChecks(rows: SummaryRow[]): TargetCheck[] {
+  return rows.filter((r) => r.loss === 'CritL' && r.alpha! >= 1).map((r) => ({
+    run: r.run, init: r.init, alpha: r.alpha!, lambda_t: r.lambda_t!, final_lambda0: r.final_lambda0,
+    ok: Math.abs(r.final_lambda0 - r.lambda_t!) <= TARGET_TOLERANCE,
+  }));
+}
+
+export interface MixedModel {
+  formula: string;
+  n: number;
+  groups: number;
+  fit: LmmFit | null;
+  error: string | null;
+}
+
+/**
+ * accuracy (%) ~ dLde + lambda0 + (1 | configuration) over the CritL runs, configuration = (λ_t, α) as in the
+ * paper; REML (lmerTest). With too few runs or configurations the error is reported instead of a fit.
+ */
+export function mixedModel(rows: SummaryRow[]): MixedModel {
+  const use = rows.filter((r) => r.loss === 'CritL' && r.dLde !== null && Number.isFinite(r.dLde) && Number.isFinite(r.final_lambda0) && Number.isFinite(r.final_test_acc));
+  const formula = 'accuracy ~ dLde + lambda0 + (1 | configuration)';
+  const groups = new Set(use.map((r) => r.configuration)).size;
+  const data = {
+    accuracy: use.map((r) => 100 * r.final_test_acc),
+    dLde: use.map((r) => r.dLde!),
+    lambda0: use.map((r) => r.final_lambda0),
+    configuration: use.map((r) => r.configuration),
+  };
+  try {
+    return { formula, n: use.length, groups, fit: lmm(formula, data), error: null };
+  } catch (e) {
+    return { formula, n: use.length, groups, fit: null, error: (e as Error).message };
+  }
+}
+
+export interface InitSummary {
+  init: string;
+  initial_lambda0: number;
+  cel: { lambda0: number; acc: number; n: number } | null;
+  /** Mean over repetitions per CritL configuration. */
+  critl: { alpha: number; lambda_t: number; lambda0: number; acc: number; n: number }[];
+}
+
+const avg = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+
+export function initSummaries(rows: SummaryRow[], inits: string[]): InitSummary[] {
+  return inits.map((init) => {
+    const mine = rows.filter((r) => r.init === init);
+    const cel = mine.filter((r) => r.loss === 'CEL');
+    const configs = new Map<string, SummaryRow[]>();
+    for (const r of mine.filter((q) => q.loss === 'CritL')) {
+      const k = `${r.lambda_t}|${r.alpha}`;
+      configs.set(k, [...(configs.get(k) ?? []), r]);
+    }
+    const critl = [...configs.values()].map((rs) => ({
+      alpha: rs[0].alpha!, lambda_t: rs[0].lambda_t!, lambda0: avg(rs.map((r) => r.final_lambda0)), acc: avg(rs.map((r) => r.final_test_acc)), n: rs.length,
+    })).sort((a, b) => a.lambda_t - b.lambda_t || a.alpha - b.alpha);
+    return {
+      init, initial_lambda0: mine.length ? avg(mine.map((r) => r.initial_lambda0)) : NaN,
+      cel: cel.length ? { lambda0: avg(cel.map((r) => r.final_lambda0)), acc: avg(cel.map((r) => r.final_test_acc)), n: cel.length } : null,
+      critl,
+    };
+  });
+}

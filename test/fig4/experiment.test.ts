@@ -1,0 +1,78 @@
+// The Fig. 4 experiment end to end on a tiny grid (a 784-16-10 net, 64 digits, 2 epochs): every output file,
+// the summary rows, the ∂L_λ/∂e summary, resuming (finished runs are skipped), refusing other settings.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import * as crit from '../../src/index.node.js';
+import { runFig4, presets, gridRuns, type Fig4Config } from '../../src/experiments/fig4/index.js';
+import { meanAbsChange } from '../../src/experiments/fig4/run.js';
+import { targetChecks, type SummaryRow } from '../../src/experiments/fig4/analysis.js';
+
+const cfg: Fig4Config = {
+  ...presets.quick, preset: 'custom', arch: 'mlp:784-16-10:scaled-tanh', inits: ['init0', 'init3'], alphas: [10], lambdaTargets: [0],
+  reps: 1, epochs: 2, batchSize: 32, optimizer: 'adam', lr: 1e-3, trainSize: 64, testSize: 48, lambdaInputs: 8, coldIterations: 4, warmIterations: 1,
+};
+const out = mkdtempSync(join(tmpdir(), 'crit-fig4-'));
+
+test('meanAbsChange is the mean absolute epoch-to-epoch change', () => {
+  assert.is(meanAbsChange([1, 3, 2, 2]), (2 + 1 + 0) / 3);
+  assert.is(meanAbsChange([5]), null);
+});
+
+test('a tiny grid: files, summary rows and per-epoch records', async () => {
+  await crit.init();
+  const logs: string[] = [];
+  const s = await runFig4(cfg, { out, log: (m) => logs.push(m) });
+  assert.is(gridRuns(cfg).length, 4);
+  assert.is(s.runs, 4);
+  for (const f of ['runs.json', 'epochs.csv', 'epochs.json', 'summary.json', 'summary.csv', 'fig4.json', 'index.html']) assert.ok(existsSync(join(out, f)), f);
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  assert.is(summary.length, 4);
+  for (const r of summary) {
+    for (const k of ['init', 'loss', 'alpha', 'lambda_t', 'rep', 'final_lambda0', 'final_test_acc']) assert.ok(k in r, k);
+    assert.ok(r.loss === 'CEL' ? r.alpha === null && r.lambda_t === null : r.alpha === 10 && r.lambda_t === 0);
+    assert.ok(Number.isFinite(r.final_lambda0) && r.final_test_acc >= 0 && r.final_test_acc <= 1);
+  }
+  const epochs = JSON.parse(readFileSync(join(out, 'epochs.json'), 'utf8'));
+  assert.is(epochs.length, 4 * 3);
+  const csv = readFileSync(join(out, 'epochs.csv'), 'utf8').trim().split('\n');
+  assert.is(csv.length, 1 + 12);
+  assert.match(csv[0], /^run,init,loss,alpha,lambda_t,rep,epoch,lr,train_loss,train_ce,L_lambda,train_lambda0,test_acc,test_loss,lambda0,lambda0_sd,seconds$/);
+  // CritL: L_λ = α · mean (λ_t − λ0)² per training epoch, and ∂L_λ/∂e from that trace.
+  const crit0 = epochs.filter((e: { run: string }) => e.run === 'init0-CritL-a10-t0-rep0');
+  assert.equal(crit0.map((e: { epoch: number }) => e.epoch), [0, 1, 2]);
+  assert.is(crit0[0].L_lambda, null);
+  assert.ok(crit0[1].L_lambda > 0 && crit0[2].L_lambda > 0);
+  const row = s.summary.find((r) => r.run === 'init0-CritL-a10-t0-rep0')!;
+  assert.ok(Math.abs(row.dLde! - Math.abs(crit0[2].L_lambda - crit0[1].L_lambda)) < 1e-12);
+  // Epoch 0 is the untrained net: the same λ0 for CEL and CritL from the same init and repetition.
+  const cel0 = epochs.find((e: { run: string; epoch: number }) => e.run === 'init0-CEL-rep0' && e.epoch === 0);
+  assert.is(cel0.lambda0, crit0[0].lambda0);
+  assert.is(s.checks.length, 2);
+  const html = readFileSync(join(out, 'index.html'), 'utf8');
+  assert.match(html, /<svg/);
+  assert.match(html, /accuracy ~ dLde \+ lambda0 \+ \(1 \| configuration\)/);
+  assert.ok(logs.some((l) => /\[4\/4\] init3-CritL-a10-t0-rep0: running/.test(l)));
+});
+
+test('a restart skips the stored runs; other settings are refused', async () => {
+  const logs: string[] = [];
+  const s = await runFig4(cfg, { out, log: (m) => logs.push(m) });
+  assert.is(s.runs, 4);
+  assert.not.ok(logs.some((l) => /running/.test(l)), logs.join('\n'));
+  assert.ok(logs.some((l) => /resuming: 4 runs/.test(l)));
+  try {
+    await runFig4({ ...cfg, epochs: 3 }, { out, log: () => undefined });
+    assert.unreachable('other settings must be refused');
+  } catch (e) { assert.match((e as Error).message, /was written with other settings/); }
+});
+
+test('the target check: α >= 1 within 0.05 of λ_t', () => {
+  const row = (alpha: number, lt: number, l0: number): SummaryRow => ({ run: `r${alpha}${lt}`, init: 'init0', loss: 'CritL', alpha, lambda_t: lt, rep: 0, configuration: '', initial_lambda0: 0, final_lambda0: l0, final_test_acc: 0.5, dLde: 0, final_L_lambda: 0, seconds: 0 });
+  const c = targetChecks([row(0.1, 0, 0.3), row(1, 0.2, 0.24), row(10, -0.2, -0.26)]);
+  assert.equal(c.map((x) => [x.alpha, x.ok]), [[1, true], [10, false]]);
+});
+
+test.run();
