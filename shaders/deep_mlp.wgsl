@@ -9,14 +9,16 @@
 // derivative store d[s][i][p] = g'(b) of that network.
 //
 // Entry points (one per define):
-//  GEN     scratch w[s][i][j] = U of layer u.layer for seed seeds[s].
+//  GEN     scratch w[s] = U of layer u.layer for seed seeds[s], row-major (TRANSPOSED: Uᵀ, for the VJP).
 //  PRIMAL  y = g(kappa * U x); writes d = g'(kappa * U x) for columns with a slot.
 //  JVP     y = d * kappa * U x / |x| (tangent renormalised per layer; log |x| goes to stats).
-//  VJP     y = kappa * Uᵀ x / |x|, times d of the layer below when HAS_D (the flag bit 1).
+//  VJP     y = kappa * Uᵀ x / |x|, times d of the layer below when bit 1 of u.flags is set.
+//  PREP    x = d ⊙ x in place (the cotangent entering the VJP at the output layer).
 //  STATS   stats of the columns of x only (after the last layer).
 // Every layer kernel writes, for each column of its input x, stats[s][c] = (mean |x|, log |x|): the
 // activity of the primal columns and the log-norm accumulation of the tangents.
-struct Params { n: u32, c4: u32, p: u32, s: u32, layer: u32, row_blocks: u32, flags: u32, stats_off: u32 };
+// n: width, c4: columns / 4, p: derivative slots, s: seeds, stats_off: first stats word of this layer.
+struct Params { n: u32, c4: u32, p: u32, s: u32, layer: u32, unused: u32, flags: u32, stats_off: u32 };
 @group(0) @binding(0) var<uniform> u: Params;
 
 const A = 1.7159;

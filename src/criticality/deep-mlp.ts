@@ -69,13 +69,13 @@ export async function measureDeepMlp(opts: DeepMlpMeasureOptions): Promise<DeepM
   if (kappas.length === 0 || seeds.length === 0) throw new CritError('measureDeepMlp: need at least one κ and one seed');
   const grid = opts.stimulus === undefined ? stimulusGrid() : opts.stimulus;
   const tol = opts.tol ?? 1e-4, maxIt = opts.maxIterations ?? 50;
-  const m = kappas.length, G = grid ? grid.length : 0;
+  const m = kappas.length;
   // Seeds per batch: the layer scratch must fit a binding, and the stored derivatives (L x N x m per seed)
   // a memory budget of 1 GiB.
-  const bySratch = DeepMlpBatch.maxSeeds(N);
+  const byScratch = DeepMlpBatch.maxSeeds(N);
   const byMemory = Math.max(1, Math.floor(2 ** 30 / (4 * L * N * m)));
-  const per = Math.max(1, Math.min(opts.seedsPerBatch ?? Infinity, bySratch, byMemory, seeds.length));
-  if (bySratch < 1) throw new CritError(`measureDeepMlp: one ${N} x ${N} layer does not fit the adapter's largest binding`);
+  const per = Math.max(1, Math.min(opts.seedsPerBatch ?? Infinity, byScratch, byMemory, seeds.length));
+  if (byScratch < 1) throw new CritError(`measureDeepMlp: one ${N} x ${N} layer does not fit the adapter's largest binding`);
   const runs: DeepMlpRun[] = [];
   for (let k0 = 0; k0 < seeds.length; k0 += per) {
     runs.push(...(await measureBatch(N, L, seeds.slice(k0, k0 + per), kappas, grid, tol, maxIt, opts)));
@@ -115,7 +115,7 @@ async function measureBatch(N: number, L: number, seeds: number[], kappas: numbe
     const last = Array.from({ length: S }, () => new Float64Array(m).fill(-Infinity));
     const inc = Array.from({ length: S }, () => new Float64Array(m).fill(Infinity));
     const doneAt = Array.from({ length: S }, () => new Int32Array(m));
-    let iterations = 0, converged = false;
+    let iterations = 0;
     const update = (est: (s: number, c: number) => number): boolean => {
       let done = true;
       for (let s = 0; s < S; s++) for (let c = 0; c < m; c++) {
@@ -124,21 +124,21 @@ async function measureBatch(N: number, L: number, seeds: number[], kappas: numbe
         last[s][c] = e;
         // A tangent that died (all units saturated) or a non-finite estimate cannot improve: count it as done.
         if (Number.isFinite(e) && !(inc[s][c] <= tol)) done = false;
-        else if (doneAt[s][c] === 0 && iterations > 1) doneAt[s][c] = iterations;
+        else if (doneAt[s][c] === 0) doneAt[s][c] = iterations;
       }
       return done;
     };
     while (iterations < maxIt) {
       iterations++;
       const f = await batch.jvp(tanCols, t);
-      if (update((s, c) => sumLevels(f.stats, 1, L, s, c)) && iterations > 1) { converged = true; f.output.dispose(); break; }
+      if (update((s, c) => sumLevels(f.stats, 1, L, s, c))) { f.output.dispose(); break; }
       const b = await batch.vjp(tanCols, f.output);
       f.output.dispose();
       const done = update((s, c) => sumLevels(b.stats, 0, L, s, c) - statAt(f.stats, L, s, c, 1));
       t.dispose();
       t = b.output;
       say(`N=${N} seeds ${seeds.join(',')}: power iteration ${iterations}, largest gain ${Math.max(...inc.flatMap((r) => [...r].filter(Number.isFinite))).toExponential(1)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-      if (done) { converged = true; break; }
+      if (done) break;
     }
     const vectors = await batch.download(t);
     t.dispose();

@@ -63,12 +63,11 @@ export interface MlpJacobian {
   output: Tensor;
 }
 
-/** The forward pass at x, keeping what J needs. Call inside isolated() (or noGrad-free code): it records nothing itself. */
+/** The forward pass at x, keeping what J needs. Call it inside isolated(): under an active tape its ops would be recorded. */
 export function mlpJacobian(model: MlpLike, params: Params, x: Tensor): MlpJacobian {
-  const stages = model.layers;
   const weights: Tensor[] = [], slopes: (Tensor | null)[] = [];
   let h = x;
-  stages.forEach((l) => {
+  model.layers.forEach((l) => {
     const W = params[l.weight], b = l.bias ? params[l.bias] : null;
     if (!W || (l.bias && !b)) throw new CritError(`criticality loss: parameter ${!W ? l.weight : l.bias} is missing`);
     const z = linear(h, W, b);
@@ -82,7 +81,7 @@ export function mlpJacobian(model: MlpLike, params: Params, x: Tensor): MlpJacob
   return { weights, slopes, output: h };
 }
 
-/** J v per row, renormalised after each layer: the last tangent and Σ log-norms (so log |J v| = logNorm + log |tangent|). */
+/** J v per row, renormalised after each layer (no overflow at any depth): J v / |J v| and log |J v| (the sum of the per-layer log-norms). */
 function applyJ(j: MlpJacobian, v: Tensor): { tangent: Tensor; logNorm: Tensor } {
   let t = v, logs: Tensor | null = null;
   j.weights.forEach((W, l) => {
@@ -113,9 +112,10 @@ function applyJT(j: MlpJacobian, u: Tensor): { cotangent: Tensor; logNorm: Tenso
 /** Unit rows. */
 function unitRows(v: Tensor): Tensor { return div(v, rowNorm(v)); }
 
-/** Seeded N(0, 1) start vectors (unit rows) for a batch of the given shape. */
-export function randomStart(shape: readonly number[], seed = 0): Tensor {
-  return scope(() => unitRows(normal(shape, 0, 1, { seed, stream: 0x5eed })));
+/** The start vectors (unit rows): `start`, else seeded N(0, 1) rows. */
+function startVectors(x: Tensor, start: Tensor | undefined, seed: number | undefined, what: string): Tensor {
+  if (start && start.shape.join() !== x.shape.join()) throw new CritError(`${what}: start [${start.shape.join(', ')}] must have the shape of x [${x.shape.join(', ')}]`);
+  return unitRows(start ?? normal(x.shape, 0, 1, { seed: seed ?? 0, stream: 0x5eed }));
 }
 
 /**
@@ -124,10 +124,9 @@ export function randomStart(shape: readonly number[], seed = 0): Tensor {
  */
 export function topSingularVectors(model: MlpLike, params: Params, x: Tensor, o: { iterations: number; start?: Tensor; seed?: number }): Tensor {
   if (!(Number.isInteger(o.iterations) && o.iterations >= 0)) throw new CritError(`topSingularVectors: iterations must be a non-negative integer, got ${o.iterations}`);
-  if (o.start && o.start.shape.join() !== x.shape.join()) throw new CritError(`topSingularVectors: start [${o.start.shape.join(', ')}] must have the shape of x [${x.shape.join(', ')}]`);
   return isolated(() => scope(() => {
     const j = mlpJacobian(model, params, x);
-    let v = o.start ? unitRows(o.start) : unitRows(normal(x.shape, 0, 1, { seed: o.seed ?? 0, stream: 0x5eed }));
+    let v = startVectors(x, o.start, o.seed, 'topSingularVectors');
     for (let k = 0; k < o.iterations; k++) v = applyJT(j, applyJ(j, v).tangent).cotangent;
     return v;
   }));
@@ -154,15 +153,15 @@ export interface MlpLambda0Result {
 
 /**
  * λ0 per row of x for an MLP, by power iteration with a convergence test (one readback of B numbers per
- * step): the fast equivalent of criticality's lambda0() for monitoring during training.
+ * step): the fast equivalent of criticality's lambda0() for monitoring during training. Asynchronous, so it is
+ * called outside grad/vjp (nothing it computes is meant to be differentiated).
  */
 export async function lambda0Mlp(model: MlpLike, params: Params, x: Tensor, o: MlpLambda0Options = {}): Promise<MlpLambda0Result> {
   const maxIt = o.maxIterations ?? 200, tol = o.tol ?? 1e-6;
   if (!(maxIt >= 1)) throw new CritError(`lambda0Mlp: maxIterations must be at least 1, got ${maxIt}`);
-  if (o.start && o.start.shape.join() !== x.shape.join()) throw new CritError(`lambda0Mlp: start [${o.start.shape.join(', ')}] must have the shape of x [${x.shape.join(', ')}]`);
   return isolated(() => scopeAsync(async () => {
     const j = mlpJacobian(model, params, x);
-    let v = o.start ? unitRows(o.start) : unitRows(normal(x.shape, 0, 1, { seed: o.seed ?? 0, stream: 0x5eed }));
+    let v = startVectors(x, o.start, o.seed, 'lambda0Mlp');
     let last: Float64Array | null = null, iterations = 0, converged = false;
     while (iterations < maxIt) {
       iterations++;

@@ -124,7 +124,7 @@ export async function lambda0(model: ModelFn, x: Tensor, opts: PowerIterationOpt
     while (iterations < maxIt) {
       iterations++;
       const f = scope(() => jvpPass(lin, v));
-      if (step(last, await sumLogs(f.logNorms)) && iterations > 1) { converged = true; f.tangent.dispose(); f.logNorms.dispose(); break; }
+      if (step(last, await sumLogs(f.logNorms))) { converged = true; f.tangent.dispose(); f.logNorms.dispose(); break; }
       const b = scope(() => vjpPass(lin, div(f.tangent, rowNorm(f.tangent))));
       f.tangent.dispose(); f.logNorms.dispose();
       const done = step(last, await sumLogs(b.logNorms));

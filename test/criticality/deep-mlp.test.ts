@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as crit from '../../src/index.node.js';
-import { ColumnSet, DeepMlpBatch, deepMlpHost, deepMlpInputHost, deepMlpWeightsHost, NO_SLOT, statAt } from '../../src/models/deep-mlp.js';
+import { ColumnSet, DeepMlpBatch, deepMlpHost, deepMlpInputHost, NO_SLOT, statAt } from '../../src/models/deep-mlp.js';
 
 test('setup', async () => { await crit.init(); });
 

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as crit from '../../src/index.node.js';
-import { deepMlpWeightsHost, deepMlpStimulusHost, NO_SLOT } from '../../src/models/deep-mlp.js';
+import { deepMlpWeightsHost, deepMlpStimulusHost } from '../../src/models/deep-mlp.js';
 
 test('setup', async () => { await crit.init(); });
 
@@ -57,7 +57,10 @@ test('dynamic range: linear response gives 10 log10(9); saturating response matc
   const sat = crit.dynamicRange(s, s.map((v) => Math.tanh(v / c)));
   const sx = (x: number) => c * Math.atanh(x * Math.tanh(1 / c));
   assert.ok(Math.abs(Math.log(sat.s10 / sx(0.1))) < 0.05 && Math.abs(Math.log(sat.s90 / sx(0.9))) < 0.05, `${sat.s10} ${sat.s90}`);
-  assert.ok(Number.isNaN(crit.dynamicRange([1, 2], [5, 5]).Delta), 'flat response');
+  const flat = crit.dynamicRange([1, 2, 3], [5, 5.4, 5.2]);
+  assert.ok(flat.saturated && flat.Delta === 0, 'a response that does not double codes no range');
+  assert.ok(crit.dynamicRange([1, 2, 3], [5, 5.4, 5.2], { minSpan: 1 }).Delta > 0);
+  assert.ok(Number.isNaN(crit.dynamicRange([1, 2], [0, 0]).Delta), 'no response (f32 underflow)');
   assert.throws(() => crit.dynamicRange([2, 1], [0, 1]), /ascending/);
 });
 

@@ -102,20 +102,22 @@ timed('top-k spectrum = the k largest singular values of the explicit Jacobian',
 });
 
 timed('deep MLP kernels: Λ0 = top singular value of the explicit f64 Jacobian (1e-4 relative)', async () => {
-  const N = 12, L = 24, seeds = [0, 5];
-  const kc = crit.meanFieldKappa(N);
-  const kappas = [0.6 * kc, kc, 1.3 * kc, 2 * kc];
-  const runs = await crit.measureDeepMlp({ width: N, depth: L, seeds, kappas, tol: 1e-6, maxIterations: 200, stimulus: null });
-  for (const r of runs) {
-    const host = deepMlpHost(r.seed, N, L, r.kappa, deepMlpInputHost(r.seed, N), true);
-    const sv = singularValues(host.jacobian!, N, N);
-    const rel = Math.abs(Math.exp(r.logLambda0 - Math.log(sv[0])) - 1);
-    assert.ok(rel < 1e-4, `seed ${r.seed} κ ${r.kappa.toFixed(2)}: log Λ0 ${r.logLambda0} vs ${Math.log(sv[0])} (rel ${rel.toExponential(2)}, ${r.iterations} it)`);
-    assert.ok(r.converged);
-    // σ from the host activities
-    const a = (v: Float64Array) => v.reduce((s, x) => s + Math.abs(x), 0) / N;
-    const sigma = a(host.layers[L]) / a(host.layers[0]);
-    assert.ok(Math.abs(r.sigma / sigma - 1) < 1e-3, `σ ${r.sigma} vs ${sigma}`);
+  // N = 12: one row block; N = 70: several workgroups, a partial row block, two column blocks (5 κ -> 8 columns).
+  for (const [N, L, kappas] of [[12, 24, [0.6, 1, 1.3, 2]], [70, 6, [0.5, 0.9, 1.1, 1.5, 3]]] as [number, number, number[]][]) {
+    const seeds = [0, 5];
+    const kc = crit.meanFieldKappa(N);
+    const runs = await crit.measureDeepMlp({ width: N, depth: L, seeds, kappas: kappas.map((k) => k * kc), tol: 1e-6, maxIterations: 200, stimulus: null });
+    for (const r of runs) {
+      const host = deepMlpHost(r.seed, N, L, r.kappa, deepMlpInputHost(r.seed, N), true);
+      const sv = singularValues(host.jacobian!, N, N);
+      const rel = Math.abs(Math.exp(r.logLambda0 - Math.log(sv[0])) - 1);
+      assert.ok(rel < 1e-4, `seed ${r.seed} κ ${r.kappa.toFixed(2)}: log Λ0 ${r.logLambda0} vs ${Math.log(sv[0])} (rel ${rel.toExponential(2)}, ${r.iterations} it)`);
+      assert.ok(r.converged);
+      // σ from the host activities
+      const a = (v: Float64Array) => v.reduce((s, x) => s + Math.abs(x), 0) / N;
+      const sigma = a(host.layers[L]) / a(host.layers[0]);
+      assert.ok(Math.abs(r.sigma / sigma - 1) < 1e-3, `σ ${r.sigma} vs ${sigma}`);
+    }
   }
 });
 

@@ -6,7 +6,7 @@ import { readFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as crit from '../../src/index.node.js';
-import { runFig4, presets, gridRuns, type Fig4Config } from '../../src/experiments/fig4/index.js';
+import { runFig4, loadData, presets, gridRuns, type Fig4Config } from '../../src/experiments/fig4/index.js';
 import { meanAbsChange } from '../../src/experiments/fig4/run.js';
 import { targetChecks, type SummaryRow } from '../../src/experiments/fig4/analysis.js';
 
@@ -67,6 +67,18 @@ test('a restart skips the stored runs; other settings are refused', async () => 
     await runFig4({ ...cfg, epochs: 3 }, { out, log: () => undefined });
     assert.unreachable('other settings must be refused');
   } catch (e) { assert.match((e as Error).message, /was written with other settings/); }
+});
+
+const FASHION = '/usr/share/datasets/fashion-mnist';
+(existsSync(FASHION) ? test : test.skip)('--data reads a folder of IDX files (Debian dataset-fashion-mnist) and takes the sizes asked for', async () => {
+  const d = await loadData({ ...cfg, trainSize: 100, testSize: 30 }, FASHION);
+  assert.is(d.train.length, 100);
+  assert.is(d.test.length, 30);
+  assert.is(d.train.features, 784);
+  assert.match(d.description, /100 training images \(of 60000\), 30 test images/);
+  const e = await loadData({ ...cfg, trainSize: 100, testSize: 30 });
+  assert.match(e.description, /embedded MNIST/);
+  assert.is(e.train.length + e.test.length, 130);
 });
 
 test('the target check: α >= 1 within 0.05 of λ_t', () => {

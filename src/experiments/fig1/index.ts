@@ -6,7 +6,8 @@ import { engine } from '../../tensor/tensor.js';
 import { RowStore } from '../store.js';
 import { Runner } from '../runner.js';
 import { type Fig1Config, checkConfig, storeMeta } from './config.js';
-import { type Fig1Row } from './analysis.js';
+import { type Fig1Row, num } from './analysis.js';
+import { dynamicRange, stimulusGrid } from '../../criticality/dynamic-range.js';
 import { sweepWidth, type SweepContext } from './run.js';
 import { summarize, writeReport, type Fig1Summary } from './report.js';
 
@@ -29,8 +30,15 @@ export async function runFig1(cfg: Fig1Config, opts: Fig1RunOptions): Promise<Fi
   const runner = new Runner(store, { name: 'fig1', log: opts.log });
   const t0 = performance.now();
   const adapter = (() => { const a = engine().adapter; return `${a.description} (${a.kind})`; })();
+  const grid = cfg.stimulusPerDecade > 0 ? stimulusGrid(cfg.stimulusPerDecade) : null;
   const report = async () => {
-    const rows = store.all().filter((r) => cfg.widths.includes(r.N));
+    // Δ is derived from the stored response curves (the store keeps measurements; derived numbers follow the
+    // current definition, see dynamic-range.ts).
+    const rows = store.all().filter((r) => cfg.widths.includes(r.N)).map((r) => {
+      if (!grid || r.response.length !== grid.length) return r;
+      const d = dynamicRange(grid, r.response.map(num));
+      return { ...r, Delta: d.Delta, s10: d.s10, s90: d.s90 };
+    });
     const s = summarize(cfg, rows, adapter, (performance.now() - t0) / 1000);
     await writeReport(opts.out, s, rows);
     return s;

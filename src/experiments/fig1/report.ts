@@ -15,6 +15,9 @@ export interface Fig1Summary {
   adapter: string;
   critical: CriticalPoint[];
   fit: PowerLawFit | null;
+  /** The same fit over N >= 100 only, and over the linear-branch couplings κ_lin of every N (see analysis.ts). */
+  fitLarge: PowerLawFit | null;
+  fitLinear: PowerLawFit | null;
   /** Issue 3's done-when checks. */
   checks: { within3pct: { N: number; ok: boolean; rel: number | null }[]; exponentInRange: boolean | null; fitWidths: number[] };
   seconds: number;
@@ -27,8 +30,10 @@ export function summarize(cfg: Fig1Config, rows: Fig1Row[], adapter: string, sec
   const critical = widths.map((N) => criticalPoint(N, rows));
   const pts = critical.filter((c) => c.kappaC !== null).map((c) => ({ N: c.N, kappaC: c.kappaC! }));
   const fit = fitPowerLaw(pts);
+  const fitLarge = fitPowerLaw(pts.filter((p) => p.N >= 100));
+  const fitLinear = fitPowerLaw(critical.filter((c) => c.kappaLinear !== null).map((c) => ({ N: c.N, kappaC: c.kappaLinear! })));
   const within3pct = critical.filter((c) => c.N <= 400).map((c) => ({ N: c.N, ok: c.relToMeanField !== null && Math.abs(c.relToMeanField) <= 0.03, rel: c.relToMeanField }));
-  return { config: cfg, adapter, critical, fit, checks: { within3pct, exponentInRange: fit ? fit.k >= -0.55 && fit.k <= -0.47 : null, fitWidths: pts.map((p) => p.N) }, seconds };
+  return { config: cfg, adapter, critical, fit, fitLarge, fitLinear, checks: { within3pct, exponentInRange: fit ? fit.k >= -0.55 && fit.k <= -0.47 : null, fitWidths: pts.map((p) => p.N) }, seconds };
 }
 
 const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(d - 1) : v.toPrecision(d));
@@ -60,7 +65,7 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
     out.push({
       svg: await renderSvg({ width: 640, height: 300, data: { values: data }, mark: { type: 'line', strokeWidth: 1.5 },
         encoding: { x: { field: 'layer', type: 'quantitative', title: 'layer l' }, y: { field: 'activity', type: 'quantitative', scale: { type: 'log' }, title: 'activity a_l = mean |x_l|' },
-          color: { field: 'net', type: 'nominal', scale: { range: ['#8c510a', '#01665e', '#80cdc1'] }, legend: { title: null, orient: 'bottom' } } } }),
+          color: { field: 'net', type: 'nominal', sort: data.length ? prof.map((q) => `${q.label} (κ = ${q.row.kappa.toFixed(4)})`) : undefined, scale: { range: ['#8c510a', '#01665e', '#80cdc1'] }, legend: { title: null, orient: 'bottom', labelLimit: 300 } } } }),
       caption: `a. Activity across the ${s.config.depth} layers of N = ${Nplot} networks (seed 0) below, at and above the critical coupling (input U[-1e-3, 1e-3]). Activity that underflows f32 (sub-critical) ends the line.`,
     });
   }
@@ -73,7 +78,7 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
     return {
       width: 300, height: 210, title,
       layer: [
-        { data: { values: mean.filter(keep) }, mark: { type: 'line', strokeWidth: 1.3 }, encoding: { x: { field: 'kappaRel', type: 'quantitative', title: 'κ / κ_mf(N)', scale: { type: 'log' } }, y: { field: 'value', type: 'quantitative', title, scale: log ? { type: 'log' } : {} }, color: colorN } },
+        { data: { values: mean.filter(keep) }, mark: { type: 'line', strokeWidth: 1.3 }, encoding: { x: { field: 'kappaRel', type: 'quantitative', title: 'κ / κ_mf(N)', scale: { type: 'log', nice: false } }, y: { field: 'value', type: 'quantitative', title, scale: log ? { type: 'log' } : {} }, color: colorN } },
         { data: { values: pts.filter(keep) }, mark: { type: 'point', size: 12, opacity: 0.6 }, encoding: { x: { field: 'kappaRel', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: colorN } },
         ...(field === 'lambda0' ? [{ mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { y: { datum: 0 } } }] : []),
         ...(field === 'sigma' ? [{ mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { y: { datum: 1 } } }] : []),
@@ -89,21 +94,23 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
     caption: 'b (cont.). Largest Lyapunov exponent λ0 (zero at the critical coupling) and dynamic range Δ versus the coupling.',
   });
 
-  // b inset: stimulus-response curves for N_plot, seed 0 (log-log: sub-critical nets respond in proportion to
-  // s, saturated super-critical ones hardly at all), with the 10% / 90% points that define Δ.
+  // b inset: normalised stimulus-response curves for N_plot, seed 0, every κ whose response is neither empty
+  // (f32 underflow) nor saturated (Δ = 0), with the 10% / 90% points that define Δ.
   const grid = stimulusGrid(s.config.stimulusPerDecade);
-  const resp = rows.filter((r) => r.N === Nplot && r.seed === 0 && r.round === 0 && r.response.length === grid.length).sort((a, b) => a.kappa - b.kappa);
+  const resp = rows.filter((r) => r.N === Nplot && r.seed === 0 && r.response.length === grid.length && num(r.Delta) > 0).sort((a, b) => a.kappa - b.kappa);
   if (resp.length) {
-    const label = (r: Fig1Row) => +r.kappaRel.toFixed(3);
-    const curves = resp.flatMap((r) => r.response.map((v, g) => ({ s: grid[g], r: num(v), kappaRel: label(r) }))).filter((d) => d.r > 0);
-    const at = (r: Fig1Row, x: number) => { const lo = Math.min(...r.response.map(num)), hi = Math.max(...r.response.map(num)); return lo + x * (hi - lo); };
-    const marks = resp.flatMap((r) => [{ s: num(r.s10), r: at(r, 0.1), kappaRel: label(r) }, { s: num(r.s90), r: at(r, 0.9), kappaRel: label(r) }]).filter((d) => Number.isFinite(d.s) && d.r > 0);
+    const label = (r: Fig1Row) => +r.kappaRel.toFixed(4);
+    const curves = resp.flatMap((r) => {
+      const v = r.response.map(num), lo = Math.min(...v), hi = Math.max(...v);
+      return v.map((x, g) => ({ s: grid[g], r: (x - lo) / (hi - lo), kappaRel: label(r) }));
+    });
+    const marks = resp.flatMap((r) => [{ s: num(r.s10), r: 0.1 }, { s: num(r.s90), r: 0.9 }]).filter((d) => Number.isFinite(d.s));
     out.push({
-      svg: await renderSvg({ width: 520, height: 280, layer: [
-        { data: { values: curves }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 's', type: 'quantitative', scale: { type: 'log' }, title: 'stimulus s', axis: { format: '.0e' } }, y: { field: 'r', type: 'quantitative', scale: { type: 'log' }, title: 'response r(s) = output activity' }, color: { field: 'kappaRel', type: 'ordinal', scale: { scheme: 'brownbluegreen' }, legend: { title: 'κ/κ_mf' } } } },
+      svg: await renderSvg({ width: 520, height: 260, layer: [
+        { data: { values: curves }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 's', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'stimulus s', axis: { format: '.0e' } }, y: { field: 'r', type: 'quantitative', title: '(r − r_0) / (r_max − r_0)' }, color: { field: 'kappaRel', type: 'ordinal', scale: { scheme: 'brownbluegreen' }, legend: { title: 'κ/κ_mf' } } } },
         { data: { values: marks }, mark: { type: 'point', shape: 'cross', size: 70, filled: true, color: 'black' }, encoding: { x: { field: 's', type: 'quantitative' }, y: { field: 'r', type: 'quantitative' } } },
       ] }),
-      caption: `Stimulus-response curves of N = ${Nplot} networks (seed 0, first κ grid): input s·u, u ~ U[-1, 1]^N, response = output activity after ${s.config.depth} layers; crosses mark the 10% and 90% responses r_x = r_0 + x (r_max − r_0), Δ = 10 log10(s_0.9 / s_0.1). Activity that underflows f32 is left out.`,
+      caption: `Normalised stimulus-response curves of N = ${Nplot} networks (seed 0): input s·u, u ~ U[-1, 1]^N, response r = output activity after ${s.config.depth} layers; crosses mark s_0.1 and s_0.9, Δ = 10 log10(s_0.9 / s_0.1). Sub-critical nets respond in proportion to s (Δ ≈ 10-12 dB); near κ_c the response spreads over more decades before it saturates; super-critical nets are saturated for every stimulus (Δ = 0, not drawn), and far below κ_c the response underflows f32 (not drawn).`,
     });
   }
 
@@ -112,7 +119,7 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
   const rules = s.critical.filter((c) => c.kappaC !== null).map((c) => ({ N: c.N, kappa: c.kappaC }));
   out.push({
     svg: await renderSvg({ width: 520, height: 280, layer: [
-      { data: { values: finiteOrNull(act).filter((d) => d.activity !== null && (d.activity as number) > 0) }, mark: { type: 'line', point: { size: 14 } }, encoding: { x: { field: 'kappa', type: 'quantitative', scale: { type: 'log' }, title: 'coupling κ' }, y: { field: 'activity', type: 'quantitative', scale: { type: 'log' }, title: 'mean activity over layers' }, color: nColor } },
+      { data: { values: finiteOrNull(act).filter((d) => d.activity !== null && (d.activity as number) > 0) }, mark: { type: 'line', point: { size: 14 } }, encoding: { x: { field: 'kappa', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'coupling κ' }, y: { field: 'activity', type: 'quantitative', scale: { type: 'log' }, title: 'mean activity over layers' }, color: nColor } },
       { data: { values: rules }, mark: { type: 'rule', strokeDash: [5, 3] }, encoding: { x: { field: 'kappa', type: 'quantitative' }, color: nColor } },
     ] }),
     caption: 'c (left). Mean activity over the layers (seed mean) versus the coupling: it rises sharply at the critical coupling κ_c (dashed, where λ0 = 0); smaller networks (light) cross at larger κ.',
@@ -120,7 +127,7 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
 
   // c right: κ_c versus N with the fits and mean-field theory.
   const pts = s.critical.filter((c) => c.kappaC !== null).map((c) => ({ N: c.N, kappaC: c.kappaC, lo: c.kappaC! - 2 * (c.se ?? 0), hi: c.kappaC! + 2 * (c.se ?? 0) }));
-  const Ns = Array.from({ length: 60 }, (_, i) => 20 * (2000 / 20) ** (i / 59));
+  const Ns = Array.from({ length: 60 }, (_, i) => 20 * (2000 / 20) ** (i / 59)).filter((N) => N >= widths[0] * 0.8 && N <= widths[widths.length - 1] * 1.25);
   const lines = [
     ...Ns.map((N) => ({ N, kappa: 30.29 / Math.sqrt(N), curve: 'mean field 30.29/√N' })),
     ...Ns.map((N) => ({ N, kappa: PAPER_FIT.c0 + PAPER_FIT.c1 * N ** PAPER_FIT.k, curve: 'paper fit (c0 = 8.12e-3, c1 = 31.4, k = −0.545)' })),
@@ -128,8 +135,8 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
   ];
   out.push({
     svg: await renderSvg({ width: 520, height: 320, layer: [
-      { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'N', type: 'quantitative', scale: { type: 'log' }, title: 'neurons per layer N' }, y: { field: 'kappa', type: 'quantitative', scale: { type: 'log' }, title: 'critical coupling κ_c' }, color: { field: 'curve', type: 'nominal', scale: { range: ['#1f77b4', '#d62728', '#2ca02c'] }, legend: { title: null, orient: 'bottom-left' } } } },
-      { data: { values: pts }, mark: { type: 'errorbar' }, encoding: { x: { field: 'N', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'N', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'neurons per layer N' }, y: { field: 'kappa', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'critical coupling κ_c' }, color: { field: 'curve', type: 'nominal', scale: { range: ['#1f77b4', '#d62728', '#2ca02c'] }, legend: { title: null, orient: 'bottom-left', labelLimit: 400 } } } },
+      { data: { values: pts }, mark: { type: 'errorbar' }, encoding: { x: { field: 'N', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative', title: 'critical coupling κ_c' }, y2: { field: 'hi' } } },
       { data: { values: pts }, mark: { type: 'point', filled: true, size: 50, color: 'black' }, encoding: { x: { field: 'N', type: 'quantitative' }, y: { field: 'kappaC', type: 'quantitative' } } },
     ] }),
     caption: 'c (right). Critical coupling κ_c(N) (points, ±2 SE over seeds) with the Levenberg-Marquardt fit c0 + c1 N^k, the paper\'s fit and mean-field theory.',
@@ -149,11 +156,8 @@ export async function writeReport(dir: string, s: Fig1Summary, rows: Fig1Row[]):
     c.N <= 400 ? mark(c.relToMeanField !== null && Math.abs(c.relToMeanField) <= 0.03) : '–',
     fmt(c.kappaLinear, 5), pct(c.kappaLinear === null ? null : c.kappaLinear / c.meanField - 1), pct(c.finiteN / c.meanField - 1), fmt(c.paper, 4),
   ]);
-  const fitRows = s.fit ? [
-    ['c0', `${fmt(s.fit.c0)} ± ${fmt(s.fit.se.c0, 2)}`, fmt(PAPER_FIT.c0), '0'],
-    ['c1', `${fmt(s.fit.c1)} ± ${fmt(s.fit.se.c1, 2)}`, fmt(PAPER_FIT.c1), '30.29'],
-    ['k', `${fmt(s.fit.k)} ± ${fmt(s.fit.se.k, 2)}`, fmt(PAPER_FIT.k), '−0.5'],
-  ] : [];
+  const pm = (f: PowerLawFit | null, k: 'c0' | 'c1' | 'k') => (f ? `${fmt(f[k])} ± ${fmt(f.se[k], 2)}` : '–');
+  const fitRows = s.fit ? (['c0', 'c1', 'k'] as const).map((k) => [k, pm(s.fit, k), pm(s.fitLarge, k), pm(s.fitLinear, k), fmt(PAPER_FIT[k]), { c0: '0', c1: '30.29', k: '−0.5' }[k]]) : [];
   const perN = s.critical.map((c) => {
     const mine = rows.filter((r) => r.N === c.N);
     return [c.N, mine.length, new Set(mine.map((r) => r.kappa)).size, Math.max(...mine.map((r) => r.iterations)), mine.filter((r) => !r.converged).length];
@@ -166,8 +170,8 @@ export async function writeReport(dir: string, s: Fig1Summary, rows: Fig1Row[]):
       p('Above κ_mf the activity grows until tanh saturates, and in the saturated state the exponent is only weakly positive: mean-field theory of tanh networks without bias gives λ0 ≈ 0.6 (κ/κ_mf − 1)² just above κ_mf. The finite-N shift of about −1/(2N) therefore moves the zero crossing of λ0 far more than it moves κ_lin when N is small: κ_c sits well above κ_lin for N = 25 and 50, and approaches it as N grows.'),
     ] },
     { title: 'Fit κ_c(N) = c0 + c1 N^k', body: s.fit ? [
-      table(['parameter', 'this run (± SE)', 'paper', 'mean field'], fitRows),
-      p(`Levenberg-Marquardt over N = ${s.checks.fitWidths.join(', ')} (${s.fit.points} points, RSS ${fmt(s.fit.rss, 3)}); standard errors as SciPy curve_fit (s²(JᵀJ)⁻¹). Exponent in [−0.55, −0.47]: `),
+      table(['parameter', `κ_c, all N (± SE)`, 'κ_c, N ≥ 100', 'linear branch κ_lin, all N', 'paper', 'mean field'], fitRows),
+      p(`Levenberg-Marquardt over N = ${s.checks.fitWidths.join(', ')} (${s.fit.points} points, RSS ${fmt(s.fit.rss, 3)}); standard errors as SciPy curve_fit (s²(JᵀJ)⁻¹). The second column leaves out N = 25 and 50, whose crossings lie in the saturated regime (see above); the third fits the linear-branch couplings.`),
       table(['check', 'result'], [['exponent k in [−0.55, −0.47]', mark(!!s.checks.exponentInRange, s.fit.k.toFixed(4))], ...s.checks.within3pct.map((w) => [`κ_c(${w.N}) within 3% of 30.29/√N`, mark(w.ok, pct(w.rel))])]),
     ] : [p(`Too few widths with a critical coupling for a 3-parameter fit (${s.checks.fitWidths.length}).`)] },
     { title: 'Figures', body: figs.map((f) => figure(f.svg, f.caption)) },

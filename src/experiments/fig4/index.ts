@@ -33,7 +33,7 @@ export async function loadData(cfg: Fig4Config, dir?: string): Promise<{ train: 
     const [trainAll, testAll] = [await loadMnistDir(dir, 'train'), await loadMnistDir(dir, 'test')];
     const train = cfg.trainSize > 0 && cfg.trainSize < trainAll.length ? trainAll.split(cfg.trainSize, cfg.seed)[0] : trainAll;
     const test = cfg.testSize > 0 ? testAll.slice(0, cfg.testSize) : testAll;
-    return { train, test, description: `${dir}: ${train.length} training digits (of ${trainAll.length}), ${test.length} test digits` };
+    return { train, test, description: `${dir}: ${train.length} training images (of ${trainAll.length}), ${test.length} test images` };
   }
   // The embedded digits: a seeded split into training digits and held-out test digits (default 8,000 / 2,000).
   const all = await loadEmbeddedMnist();

@@ -71,6 +71,8 @@ async function plots(s: Fig4Summary, epochs: EpochRecord[]): Promise<{ svg: stri
   const curve = (field: 'lambda0' | 'test_acc', title: string, rule: number | null): VegaLiteSpec => ({
     data: { values: finiteOrNull(meanCurves(epochs, field).filter((d) => d.series === 'CEL' || d.lambda_t === lt0)) },
     facet: { column: { field: 'init', type: 'nominal', title: null, sort: s.config.inits } },
+    // init3 starts near λ0 = −2.8: each panel gets its own y scale so the others stay readable.
+    resolve: { scale: { y: 'independent' } },
     spec: { width: 200, height: 180, layer: [
       { mark: { type: 'line', strokeWidth: 1.8, point: { size: 14 } }, encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch' }, y: { field: 'value', type: 'quantitative', title, scale: { zero: false } }, color } },
       ...(rule !== null ? [{ mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { y: { datum: rule } } }] : []),

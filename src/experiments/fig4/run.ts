@@ -1,6 +1,7 @@
-// One training run of Fig. 4: the MNIST MLP from one init scheme, trained with CEL or CritL by plain SGD, with
-// per epoch the training loss, L_λ = α·mean(λ_t − λ0)² over the epoch's batches, the test accuracy and the
-// mean λ0 over fixed test inputs (exact, from the Jacobian's Gram matrix). Epoch 0 is the network at init.
+// One training run of Fig. 4: the MNIST MLP from one init scheme, trained with CEL or CritL (plain SGD as in the
+// paper, or Adam), with per epoch the training loss, L_λ = α·mean(λ_t − λ0)² over the epoch's batches, the test
+// accuracy and the mean λ0 over fixed test inputs (exact, from the Jacobian's Gram matrix). Epoch 0 is the
+// network at initialisation.
 import { Tensor } from '../../tensor/tensor.js';
 import type { Dataset } from '../../data/dataset.js';
 import { buildModel, disposeParams } from '../../nn/mlp.js';
