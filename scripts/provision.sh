@@ -2,14 +2,16 @@
 # Installs what crit needs from Debian on a fresh machine with no GPU:
 #  - a Vulkan loader plus Mesa 25's lavapipe (bookworm-backports), a CPU Vulkan driver that Dawn accepts
 #    (bookworm's own Mesa 22.3 is rejected by Dawn);
-#  - Debian's chromium (headless browser tests; it also ships SwiftShader, the slow fallback adapter).
+#  - for the tests: Debian's chromium (headless browser tests; it also ships SwiftShader, the slow fallback
+#    adapter) and dataset-fashion-mnist (real IDX files for the reader's tests).
+# `--no-browser` (used by `npm start`) installs only what running crit needs.
 # Idempotent: does nothing when everything is present. Needs root on Debian; elsewhere it prints what to install.
 set -euo pipefail
 want_browser=1
 [ "${1:-}" = "--no-browser" ] && want_browser=0
 
 have_lavapipe() { ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 && ldconfig -p | grep -q libvulkan.so.1; }
-have_browser() { [ -x /usr/bin/chromium ]; }
+have_browser() { [ -x /usr/bin/chromium ] && [ -d /usr/share/datasets/fashion-mnist ]; }
 
 if have_lavapipe && { [ $want_browser = 0 ] || have_browser; }; then exit 0; fi
 
@@ -36,5 +38,5 @@ if [ "$codename" = bookworm ]; then
 else
   apt-get install -y -qq $pkgs_vk >/dev/null
 fi
-if [ $want_browser = 1 ]; then apt-get install -y -qq chromium >/dev/null; fi
+if [ $want_browser = 1 ]; then apt-get install -y -qq chromium dataset-fashion-mnist >/dev/null; fi
 echo "crit: system packages ready" >&2
