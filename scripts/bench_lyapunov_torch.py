@@ -4,7 +4,9 @@ two ways:
   1. the paper's method: the full input-output Jacobian (torch.autograd.functional.jacobian, vectorised)
      and its SVD (torch.linalg.svdvals);
   2. power iteration on JᵀJ with stored g'(b) and per-layer renormalisation (one JVP and one VJP per step),
-     for one network and for a batch of 32 (κ, seed) networks (torch.bmm).
+     for one network and for a batch of 32 networks: 4 weight draws x 8 couplings, computed as crit does,
+     W_κ = κ U_seed, so one product U_seed [v_κ1 ... v_κ8] per seed and layer serves the 8 couplings
+     (the 4 x 1000 stored layers take 2.6 GB; 32 separate nets would take 20 GB).
 Compare with `crit lyapunov` (docs/criticality.md). Needs Debian's python3-torch (apt-get install
 python3-torch); run with /usr/bin/python3. Prints one JSON object.
 
@@ -29,28 +31,6 @@ def weights(n, depth, kappa, gen):
     return (torch.rand((depth, n, n), generator=gen, dtype=torch.float32) * 0.1 - 0.05) * kappa
 
 
-class ProceduralLayers:
-    """The weights of a batch of networks, regenerated layer by layer from a seeded generator on every pass
-    (32 x 1000 stored layers of 400 x 400 would need 20 GB), as crit generates them inside its kernels."""
-
-    def __init__(self, n, depth, kappas, seed):
-        self.n, self.depth, self.seed = n, depth, seed
-        self.k = torch.tensor(kappas, dtype=torch.float32).view(-1, 1, 1)
-
-    def __len__(self):
-        return self.depth
-
-    def __getitem__(self, layer):
-        g = torch.Generator().manual_seed(self.seed * 100003 + layer)
-        return (torch.rand((len(self.k), self.n, self.n), generator=g) * 0.1 - 0.05) * self.k
-
-    def __iter__(self):
-        return (self[l] for l in range(self.depth))
-
-    def __reversed__(self):
-        return (self[l] for l in range(self.depth - 1, -1, -1))
-
-
 def forward(ws, x):
     for w in ws:
         x = A * torch.tanh(B * (w @ x))
@@ -67,47 +47,45 @@ def paper_method(ws, x):
     return {'seconds': t2 - t0, 'jacobian_seconds': t1 - t0, 'svd_seconds': t2 - t1, 'logLambda0': math.log(s[0].item())}
 
 
-def power_iteration(ws, x, tol=1e-4, max_it=100):
-    """ws: L layers of [(batch,) N, N]; x: [(batch,) N]. Stores g'(b) per layer, then JᵀJ steps with
-    renormalisation per layer (log-norms summed in f64)."""
+def power_iteration(ws, x, kappas=None, tol=1e-4, max_it=100):
+    """ws: [S, L, N, N] stored layers of S weight draws; x: [S, N, C] inputs, column c scaled by kappas[c]
+    (W = κ U). One network: S = C = 1. Stores g'(b) per layer, then JᵀJ steps with renormalisation per
+    layer and column (log-norms summed in f64)."""
     t0 = time.perf_counter()
-    batched = x.dim() == 2
-    mv = (lambda w, v: torch.bmm(w, v.unsqueeze(-1)).squeeze(-1)) if batched else (lambda w, v: w @ v)
-    mtv = (lambda w, v: torch.bmm(w.transpose(1, 2), v.unsqueeze(-1)).squeeze(-1)) if batched else (lambda w, v: w.T @ v)
+    S, L = ws.shape[0], ws.shape[1]
+    k = torch.ones(x.shape[-1]) if kappas is None else torch.tensor(kappas, dtype=torch.float32)
     ds = []
     h = x
-    for w in ws:
-        th = torch.tanh(B * mv(w, h))
+    for l in range(L):
+        th = torch.tanh(B * k * torch.bmm(ws[:, l], h))
         ds.append(A * B * (1 - th * th))
         h = A * th
-    norm = lambda v: v.norm(dim=-1, keepdim=True)
+    norm = lambda v: v.norm(dim=1, keepdim=True)
     v = torch.randn_like(x)
-    last = torch.full(x.shape[:-1], -math.inf, dtype=torch.float64)
+    last = torch.full((S, x.shape[-1]), -math.inf, dtype=torch.float64)
     it = 0
     while it < max_it:
         it += 1
         logs = torch.zeros_like(last)
         v = v / norm(v)
-        for w, d in zip(ws, ds):
-            v = d * mv(w, v)
+        for l in range(L):
+            v = ds[l] * k * torch.bmm(ws[:, l], v)
             n = norm(v)
-            logs += torch.log(n.squeeze(-1)).double()
+            logs += torch.log(n.squeeze(1)).double()
             v = v / n
-        gain_f = logs - last
-        last = logs
-        if it > 1 and bool((gain_f <= tol).all()):
+        gain, last = logs - last, logs
+        if it > 1 and bool((gain <= tol).all()):
             break
         logs = torch.zeros_like(last)
-        for w, d in zip(reversed(ws), reversed(ds)):  # noqa: B020
-            v = mtv(w, d * v)
+        for l in range(L - 1, -1, -1):
+            v = k * torch.bmm(ws[:, l].transpose(1, 2), ds[l] * v)
             n = norm(v)
-            logs += torch.log(n.squeeze(-1)).double()
+            logs += torch.log(n.squeeze(1)).double()
             v = v / n
-        gain_b = logs - last
-        last = logs
-        if bool((gain_b <= tol).all()):
+        gain, last = logs - last, logs
+        if bool((gain <= tol).all()):
             break
-    return {'seconds': time.perf_counter() - t0, 'iterations': it, 'logLambda0': last.tolist() if batched else last.item()}
+    return {'seconds': time.perf_counter() - t0, 'iterations': it, 'logLambda0': last.flatten().tolist()}
 
 
 def main():
@@ -126,13 +104,15 @@ def main():
     x = torch.rand(n, generator=gen) * 2e-3 - 1e-3
     out = {'torch': torch.__version__, 'threads': a.threads, 'width': n, 'depth': depth, 'kappa': kappa}
     out['paper_method'] = paper_method(ws, x)
-    out['power_iteration'] = power_iteration(ws, x)
-    # 32 networks: 8 couplings x 4 weight draws, in one bmm per layer.
-    kap = [kappa * (0.9 + 0.05 * (i % 8)) for i in range(a.batch)]
-    wb = ProceduralLayers(n, depth, kap, a.seed + 1)
-    xb = torch.rand(a.batch, n, generator=gen) * 2e-3 - 1e-3
-    pb = power_iteration(wb, xb)
-    out['power_iteration_batch'] = {'networks': a.batch, 'seconds': pb['seconds'], 'iterations': pb['iterations']}
+    r = power_iteration(ws.unsqueeze(0), x.view(1, n, 1))
+    out['power_iteration'] = {**r, 'logLambda0': r['logLambda0'][0]}
+    del ws
+    # 32 networks: 4 weight draws x 8 couplings (0.9..1.25 κ_mf), 8 columns per draw.
+    seeds, per = 4, a.batch // 4
+    wb = torch.stack([weights(n, depth, 1.0, gen) for _ in range(seeds)])
+    xb = (torch.rand(seeds, n, 1, generator=gen) * 2e-3 - 1e-3).expand(seeds, n, per).contiguous()
+    pb = power_iteration(wb, xb, kappas=[kappa * (0.9 + 0.05 * i) for i in range(per)])
+    out['power_iteration_batch'] = {'networks': seeds * per, 'seconds': pb['seconds'], 'iterations': pb['iterations']}
     print(json.dumps(out, indent=1))
 
 

@@ -18,7 +18,8 @@ const baseConfig = {
   background: 'white',
   font: 'Helvetica, Arial, sans-serif',
   axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridOpacity: 0.4 },
-  legend: { labelFontSize: 11, titleFontSize: 11 },
+  // No label truncation: without a canvas, Vega estimates text widths (generously) and would cut labels short.
+  legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 0 },
   title: { fontSize: 13, anchor: 'start' },
   view: { stroke: '#bbb' },
 };

@@ -65,7 +65,7 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
     out.push({
       svg: await renderSvg({ width: 640, height: 300, data: { values: data }, mark: { type: 'line', strokeWidth: 1.5 },
         encoding: { x: { field: 'layer', type: 'quantitative', title: 'layer l' }, y: { field: 'activity', type: 'quantitative', scale: { type: 'log' }, title: 'activity a_l = mean |x_l|' },
-          color: { field: 'net', type: 'nominal', sort: data.length ? prof.map((q) => `${q.label} (κ = ${q.row.kappa.toFixed(4)})`) : undefined, scale: { range: ['#8c510a', '#01665e', '#80cdc1'] }, legend: { title: null, orient: 'bottom', labelLimit: 300 } } } }),
+          color: { field: 'net', type: 'nominal', sort: data.length ? prof.map((q) => `${q.label} (κ = ${q.row.kappa.toFixed(4)})`) : undefined, scale: { range: ['#8c510a', '#01665e', '#80cdc1'] }, legend: { title: null, orient: 'bottom' } } } }),
       caption: `a. Activity across the ${s.config.depth} layers of N = ${Nplot} networks (seed 0) below, at and above the critical coupling (input U[-1e-3, 1e-3]). Activity that underflows f32 (sub-critical) ends the line.`,
     });
   }
@@ -128,18 +128,20 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
   // c right: κ_c versus N with the fits and mean-field theory.
   const pts = s.critical.filter((c) => c.kappaC !== null).map((c) => ({ N: c.N, kappaC: c.kappaC, lo: c.kappaC! - 2 * (c.se ?? 0), hi: c.kappaC! + 2 * (c.se ?? 0) }));
   const Ns = Array.from({ length: 60 }, (_, i) => 20 * (2000 / 20) ** (i / 59)).filter((N) => N >= widths[0] * 0.8 && N <= widths[widths.length - 1] * 1.25);
+  const curve = (name: string, f: (N: number) => number) => Ns.map((N) => ({ N, kappa: f(N), curve: name }));
   const lines = [
-    ...Ns.map((N) => ({ N, kappa: 30.29 / Math.sqrt(N), curve: 'mean field 30.29/√N' })),
-    ...Ns.map((N) => ({ N, kappa: PAPER_FIT.c0 + PAPER_FIT.c1 * N ** PAPER_FIT.k, curve: 'paper fit (c0 = 8.12e-3, c1 = 31.4, k = −0.545)' })),
-    ...(s.fit ? Ns.map((N) => ({ N, kappa: s.fit!.c0 + s.fit!.c1 * N ** s.fit!.k, curve: `this run: c0 + c1 N^k, k = ${s.fit!.k.toFixed(3)}` })) : []),
+    ...curve('mean field 30.29/√N', (N) => 30.29 / Math.sqrt(N)),
+    ...curve(`paper fit, k = ${PAPER_FIT.k}`, (N) => PAPER_FIT.c0 + PAPER_FIT.c1 * N ** PAPER_FIT.k),
+    ...(s.fit ? curve(`fit, all N: k = ${s.fit.k.toFixed(3)}`, (N) => s.fit!.c0 + s.fit!.c1 * N ** s.fit!.k) : []),
+    ...(s.fitLarge ? curve(`fit, N ≥ 100: k = ${s.fitLarge.k.toFixed(3)}`, (N) => s.fitLarge!.c0 + s.fitLarge!.c1 * N ** s.fitLarge!.k) : []),
   ];
   out.push({
     svg: await renderSvg({ width: 520, height: 320, layer: [
-      { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'N', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'neurons per layer N' }, y: { field: 'kappa', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'critical coupling κ_c' }, color: { field: 'curve', type: 'nominal', scale: { range: ['#1f77b4', '#d62728', '#2ca02c'] }, legend: { title: null, orient: 'bottom-left', labelLimit: 400 } } } },
+      { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'N', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'neurons per layer N' }, y: { field: 'kappa', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'critical coupling κ_c' }, color: { field: 'curve', type: 'nominal', sort: null, scale: { range: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'] }, legend: { title: null, orient: 'bottom-left' } } } },
       { data: { values: pts }, mark: { type: 'errorbar' }, encoding: { x: { field: 'N', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative', title: 'critical coupling κ_c' }, y2: { field: 'hi' } } },
       { data: { values: pts }, mark: { type: 'point', filled: true, size: 50, color: 'black' }, encoding: { x: { field: 'N', type: 'quantitative' }, y: { field: 'kappaC', type: 'quantitative' } } },
     ] }),
-    caption: 'c (right). Critical coupling κ_c(N) (points, ±2 SE over seeds) with the Levenberg-Marquardt fit c0 + c1 N^k, the paper\'s fit and mean-field theory.',
+    caption: 'c (right). Critical coupling κ_c(N) (points, ±2 SE over seeds) with the Levenberg-Marquardt fits c0 + c1 N^k (all N; N ≥ 100), the paper\'s fit and mean-field theory.',
   });
   return out;
 }
@@ -153,7 +155,7 @@ export async function writeReport(dir: string, s: Fig1Summary, rows: Fig1Row[]):
   const figs = await plots(s, sorted);
   const kcRows = s.critical.map((c) => [
     c.N, c.seeds, c.kappaC === null ? '–' : `${fmt(c.kappaC, 5)} ± ${fmt(c.se, 2)}`, fmt(c.meanField, 5), pct(c.relToMeanField),
-    c.N <= 400 ? mark(c.relToMeanField !== null && Math.abs(c.relToMeanField) <= 0.03) : '–',
+    mark(c.relToMeanField !== null && Math.abs(c.relToMeanField) <= 0.03),
     fmt(c.kappaLinear, 5), pct(c.kappaLinear === null ? null : c.kappaLinear / c.meanField - 1), pct(c.finiteN / c.meanField - 1), fmt(c.paper, 4),
   ]);
   const pm = (f: PowerLawFit | null, k: 'c0' | 'c1' | 'k') => (f ? `${fmt(f[k])} ± ${fmt(f.se[k], 2)}` : '–');
