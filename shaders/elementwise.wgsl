@@ -18,7 +18,8 @@ struct Params {
 
 const A = 1.7159;
 const B = 0.6666;
-fn safe_tanh(x: f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
+// tanh_acc1 (shaders/tanh.wgsl, prepended) keeps full relative precision near 0, unlike some builtins.
+fn safe_tanh(x: f32) -> f32 { return tanh_acc1(x); }
 // erf with |error| < 1.5e-7 (Abramowitz and Stegun 7.1.26), for the exact GELU.
 fn erf_approx(x: f32) -> f32 {
   let s = sign(x);

@@ -21,6 +21,8 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err) => {
     if (err instanceof UsageError || err?.name === 'UsageError' || err?.name === 'CritError') console.error(`crit: ${err.message}`);
+    // util.parseArgs errors (unknown or malformed options) are the user's too: no stack trace.
+    else if (typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) console.error(`crit: ${err.message}\n(see crit ${process.argv[2] ?? ''} --help)`);
     else console.error(err);
     process.exitCode = 2;
   },

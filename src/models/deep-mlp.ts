@@ -5,6 +5,7 @@
 // S seeds (each its own U) x C columns per seed (each with its own κ), so a sweep over κ costs about as
 // many dispatches as one network. The same network on the CPU, in f64, is `deepMlpHost` (for tests).
 import shaderSource from '../../shaders/deep_mlp.wgsl';
+import tanhSource from '../../shaders/tanh.wgsl';
 import commonSource from '../../shaders/common.wgsl';
 import { rngSource, uniformHost } from '../ops/random.js';
 import { Tensor, engine } from '../tensor/tensor.js';
@@ -164,7 +165,7 @@ export class DeepMlpBatch {
   private kernel(mode: 'GEN' | 'GEN_T' | 'PRIMAL' | 'JVP' | 'VJP' | 'STATS' | 'PREP'): Kernel {
     return {
       name: 'deep_mlp',
-      source: commonSource + rngSource + shaderSource,
+      source: commonSource + rngSource + tanhSource + shaderSource,
       defines: {
         GEN: mode === 'GEN' || mode === 'GEN_T', TRANSPOSED: mode === 'GEN_T',
         LAYER: mode === 'PRIMAL' || mode === 'JVP' || mode === 'VJP', PRIMAL: mode === 'PRIMAL', JVP: mode === 'JVP', VJP: mode === 'VJP',

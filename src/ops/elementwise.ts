@@ -1,11 +1,14 @@
 // Elementwise ops as data: each row gives the WGSL expression, the f64 reference, and the VJP/JVP rules.
 // One kernel family (shaders/elementwise.wgsl) serves them all; the expression is a define.
-import source from '../../shaders/elementwise.wgsl';
+import elementwiseSource from '../../shaders/elementwise.wgsl';
+import tanhSource from '../../shaders/tanh.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf, fmt } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpRule, type RuleContext } from './op.js';
 import { ParamWriter, groups1d, WG } from './launch.js';
 import { CritError } from '../util/errors.js';
+
+const source = tanhSource + elementwiseSource;
 
 const A = 1.7159, B = 0.6666;
 const MAX_RANK = 8;
