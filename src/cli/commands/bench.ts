@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../command.js';
+import { numberList } from '../flags.js';
 import { init } from '../../api.js';
 import { benchMatmul, formatMatmulTable, mnistShapes } from '../../bench/matmul.js';
 
@@ -17,11 +18,6 @@ ratio = tfjs wall / crit wall, median over the rounds (alternating keeps it fair
 --json prints an array of rows {m, n, k, crit_gflops_kernel, crit_gflops_wall, tfjs_gflops_wall,
 ratio_wall, ...}. When tfjs cannot load, its columns are null and the row says why (tfjs_error).`;
 
-function ints(flag: string, text: string, min: number): number[] {
-  const xs = text.split(',').filter((s) => s.trim() !== '').map(Number);
-  if (xs.some((x) => !Number.isInteger(x) || x < min)) throw new UsageError(`${flag} takes integers >= ${min} separated by commas, got '${text}'`);
-  return xs;
-}
 
 export const bench: CliCommand = {
   name: 'bench',
@@ -34,9 +30,9 @@ export const bench: CliCommand = {
       json: { type: 'boolean' }, sizes: { type: 'string' }, batch: { type: 'string' }, reps: { type: 'string' }, budget: { type: 'string' },
       variant: { type: 'string' }, 'no-tfjs': { type: 'boolean' }, adapter: { type: 'string' },
     } });
-    const sizes = ints('--sizes', values.sizes ?? '256,512,1024,2048', 1);
-    const [batch] = ints('--batch', values.batch ?? '128', 0);
-    const [reps] = ints('--reps', values.reps ?? '5', 1);
+    const sizes = numberList('--sizes', values.sizes ?? '256,512,1024,2048', { int: true, min: 1 });
+    const [batch] = numberList('--batch', values.batch ?? '128', { int: true, min: 0 });
+    const [reps] = numberList('--reps', values.reps ?? '5', { int: true, min: 1 });
     const budget = Number(values.budget ?? 20);
     if (!(budget > 0)) throw new UsageError(`--budget takes a number of seconds > 0, got '${values.budget}'`);
     const variant = values.variant ?? 'auto';

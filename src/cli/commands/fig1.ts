@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import type { CliCommand } from '../command.js';
+import { numberFlag, numberList, parseFlags } from '../flags.js';
 import { UsageError } from '../command.js';
 import { init } from '../../api.js';
 import { profileOptions, profileUsage, withProfiling } from '../profiling.js';
@@ -33,45 +33,29 @@ A run is resumable: kill it and start it again with the same settings; rows are 
 ${profileUsage}`;
 
 
-function list(flag: string, text: string, int: boolean): number[] {
-  const xs = text.split(',').filter((s) => s.trim() !== '').map(Number);
-  if (!xs.length || xs.some((x) => !Number.isFinite(x) || x <= 0 || (int && !Number.isInteger(x)))) throw new UsageError(`${flag} takes positive ${int ? 'integers' : 'numbers'} separated by commas, got '${text}'`);
-  return xs;
-}
-function one(flag: string, text: string | undefined, int: boolean, allowZero = false): number | undefined {
-  if (text === undefined) return undefined;
-  const x = Number(text);
-  if (!Number.isFinite(x) || x < 0 || (!allowZero && x === 0) || (int && !Number.isInteger(x))) throw new UsageError(`${flag} takes a ${allowZero ? 'non-negative' : 'positive'} ${int ? 'integer' : 'number'}, got '${text}'`);
-  return x;
-}
 
 export const fig1: CliCommand = {
   name: 'fig1',
   summary: 'paper Fig. 1: the critical phase transition of deep MLPs, κ_c(N) and its power-law fit (HTML report)',
   usage,
   async run(args) {
-    // parseArgs errors (unknown or ambiguous options) are the user's: UsageError, with the usage.
-    const { values } = (() => {
-      try {
-        return parseArgs({ args, options: {
+    const { values } = parseFlags(args, {
       quick: { type: 'boolean' }, full: { type: 'boolean' }, out: { type: 'string' }, widths: { type: 'string' }, depth: { type: 'string' },
       seeds: { type: 'string' }, kappas: { type: 'string' }, refine: { type: 'string' }, 'stimulus-per-decade': { type: 'string' },
       tol: { type: 'string' }, 'max-iterations': { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' },
       adapter: { type: 'string' }, ...profileOptions,
-    } });
-      } catch (e) { throw new UsageError(`${(e as Error).message}\n\n${usage}`); }
-    })();
+    }, usage);
     if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
     const base = values.quick ? QUICK : FULL;
     const cfg: Fig1Config = { ...base, grid: [...base.grid], refine: [...base.refine], widths: [...base.widths] };
-    if (values.widths) cfg.widths = list('--widths', values.widths, true);
-    if (values.depth) cfg.depth = one('--depth', values.depth, true)!;
-    if (values.seeds) { cfg.seeds = one('--seeds', values.seeds, true)!; delete cfg.seedsFrom; }
-    if (values.kappas) cfg.grid = list('--kappas', values.kappas, false).sort((a, b) => a - b);
-    if (values.refine !== undefined) cfg.refine = values.refine === '' || values.refine === 'none' ? [] : list('--refine', values.refine, false);
-    if (values['stimulus-per-decade'] !== undefined) cfg.stimulusPerDecade = one('--stimulus-per-decade', values['stimulus-per-decade'], true, true)!;
-    if (values.tol) cfg.tol = one('--tol', values.tol, false)!;
-    if (values['max-iterations']) cfg.maxIterations = one('--max-iterations', values['max-iterations'], true)!;
+    if (values.widths) cfg.widths = numberList('--widths', values.widths, { int: true, above: 0 });
+    if (values.depth) cfg.depth = numberFlag('--depth', values.depth, { int: true, above: 0 })!;
+    if (values.seeds) { cfg.seeds = numberFlag('--seeds', values.seeds, { int: true, above: 0 })!; delete cfg.seedsFrom; }
+    if (values.kappas) cfg.grid = numberList('--kappas', values.kappas, { above: 0 }).sort((a, b) => a - b);
+    if (values.refine !== undefined) cfg.refine = values.refine === '' || values.refine === 'none' ? [] : numberList('--refine', values.refine, { above: 0 });
+    if (values['stimulus-per-decade'] !== undefined) cfg.stimulusPerDecade = numberFlag('--stimulus-per-decade', values['stimulus-per-decade'], { int: true, min: 0 })!;
+    if (values.tol) cfg.tol = numberFlag('--tol', values.tol, { above: 0 })!;
+    if (values['max-iterations']) cfg.maxIterations = numberFlag('--max-iterations', values['max-iterations'], { int: true, above: 0 })!;
     const out = resolve(values.out ?? (values.quick ? 'out/fig1-quick' : 'out/fig1'));
     const eng = await init({ prefer: values.adapter });
     process.stderr.write(`crit fig1: ${eng.adapter.description} (${eng.adapter.kind}); N = ${cfg.widths.join(', ')}, L = ${cfg.depth}; output ${out}\n`);

@@ -1,7 +1,7 @@
 // `crit fig4`: CEL versus the criticality loss on MNIST (paper Fig. 4); see src/experiments/fig4/.
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { type CliCommand, UsageError } from '../command.js';
+import { numberFlag, numberList, parseFlags } from '../flags.js';
 import { init } from '../../api.js';
 import { profileOptions, profileUsage, withProfiling } from '../profiling.js';
 import { runFig4, presets, gridRuns, type Fig4Config } from '../../experiments/fig4/index.js';
@@ -41,40 +41,24 @@ Progress goes to stderr.
 
 ${profileUsage}`;
 
-function list(flag: string, text: string, o: { int?: boolean; positive?: boolean } = {}): number[] {
-  const xs = text.split(',').filter((s) => s.trim() !== '').map(Number);
-  if (!xs.length || xs.some((x) => !Number.isFinite(x) || (o.positive && x < 0) || (o.int && !Number.isInteger(x)))) {
-    throw new UsageError(`${flag} takes ${o.positive ? 'non-negative ' : ''}${o.int ? 'integers' : 'numbers'} separated by commas, got '${text}'`);
-  }
-  return xs;
-}
-function one(flag: string, text: string | undefined, int: boolean, allowZero = false): number | undefined {
-  if (text === undefined) return undefined;
-  const x = Number(text);
-  if (text.trim() === '' || !Number.isFinite(x) || x < 0 || (!allowZero && x === 0) || (int && !Number.isInteger(x))) throw new UsageError(`${flag} takes a ${allowZero ? 'non-negative' : 'positive'} ${int ? 'integer' : 'number'}, got '${text}'`);
-  return x;
-}
 
 export const fig4: CliCommand = {
   name: 'fig4',
   summary: 'paper Fig. 4: MNIST training with the criticality loss vs cross-entropy, four inits (HTML report)',
   usage,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args, options: {
+    const { values } = parseFlags(args, {
         quick: { type: 'boolean' }, full: { type: 'boolean' }, out: { type: 'string' }, data: { type: 'string' },
         inits: { type: 'string' }, alphas: { type: 'string' }, 'lambda-targets': { type: 'string' }, reps: { type: 'string' },
         epochs: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, 'train-size': { type: 'string' },
         'test-size': { type: 'string' }, 'lambda-inputs': { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' },
         adapter: { type: 'string' }, bench: { type: 'boolean' }, json: { type: 'boolean' }, ...profileOptions,
-      } }));
-    } catch (e) { throw new UsageError(`${(e as Error).message}\n\n${usage}`); }
+    }, usage);
     if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
     if (values.bench) {
       const eng = await init({ prefer: values.adapter });
       const r = await withProfiling(eng, values, () => benchCritL({
-        batchSize: one('--batch-size', values['batch-size'], true), digits: one('--train-size', values['train-size'], true),
+        batchSize: numberFlag('--batch-size', values['batch-size'], { int: true, above: 0 }), digits: numberFlag('--train-size', values['train-size'], { int: true, above: 0 }),
       }));
       if (values.json) console.log(JSON.stringify({ adapter: eng.adapter.description, ...r }));
       else {
@@ -93,19 +77,19 @@ export const fig4: CliCommand = {
       cfg.inits = values.inits.split(',').map((s) => s.trim()).filter(Boolean);
       for (const i of cfg.inits) if (!INITS.includes(i)) throw new UsageError(`--inits: unknown scheme '${i}' (known: ${INITS.join(', ')})`);
     }
-    if (values.alphas) cfg.alphas = list('--alphas', values.alphas, { positive: true });
-    if (values['lambda-targets']) cfg.lambdaTargets = list('--lambda-targets', values['lambda-targets']);
-    if (values.reps) cfg.reps = one('--reps', values.reps, true)!;
-    if (values.epochs) cfg.epochs = one('--epochs', values.epochs, true)!;
+    if (values.alphas) cfg.alphas = numberList('--alphas', values.alphas, { min: 0 });
+    if (values['lambda-targets']) cfg.lambdaTargets = numberList('--lambda-targets', values['lambda-targets']);
+    if (values.reps) cfg.reps = numberFlag('--reps', values.reps, { int: true, above: 0 })!;
+    if (values.epochs) cfg.epochs = numberFlag('--epochs', values.epochs, { int: true, above: 0 })!;
     if (values.optimizer) {
       if (values.optimizer !== 'sgd' && values.optimizer !== 'adam') throw new UsageError(`--optimizer must be sgd or adam, got '${values.optimizer}'`);
       cfg.optimizer = values.optimizer;
     }
-    if (values.lr) cfg.lr = one('--lr', values.lr, false)!;
-    if (values['batch-size']) cfg.batchSize = one('--batch-size', values['batch-size'], true)!;
-    if (values['train-size'] !== undefined) cfg.trainSize = one('--train-size', values['train-size'], true, true)!;
-    if (values['test-size'] !== undefined) cfg.testSize = one('--test-size', values['test-size'], true, true)!;
-    if (values['lambda-inputs']) cfg.lambdaInputs = one('--lambda-inputs', values['lambda-inputs'], true)!;
+    if (values.lr) cfg.lr = numberFlag('--lr', values.lr, { above: 0 })!;
+    if (values['batch-size']) cfg.batchSize = numberFlag('--batch-size', values['batch-size'], { int: true, above: 0 })!;
+    if (values['train-size'] !== undefined) cfg.trainSize = numberFlag('--train-size', values['train-size'], { int: true, min: 0 })!;
+    if (values['test-size'] !== undefined) cfg.testSize = numberFlag('--test-size', values['test-size'], { int: true, min: 0 })!;
+    if (values['lambda-inputs']) cfg.lambdaInputs = numberFlag('--lambda-inputs', values['lambda-inputs'], { int: true, above: 0 })!;
     const custom = ['inits', 'alphas', 'lambda-targets', 'reps', 'epochs', 'optimizer', 'lr', 'batch-size', 'train-size', 'test-size', 'lambda-inputs'].some((k) => (values as Record<string, unknown>)[k] !== undefined);
     if (custom) cfg.preset = 'custom';
     const out = resolve(values.out ?? (values.quick ? 'out/fig4-quick' : 'out/fig4'));

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { UsageError } from '../command.js';
+import { numberFlag, parseFlags } from '../flags.js';
 import { init } from '../../api.js';
 import { profileOptions, profileUsage, withProfiling } from '../profiling.js';
 import { measureDeepMlp } from '../../criticality/deep-mlp.js';
@@ -24,39 +24,28 @@ All networks run in the same dispatches.
 ${profileUsage}`;
 
 
-function num(flag: string, text: string | undefined, opts: { int?: boolean; min?: number } = {}): number | undefined {
-  if (text === undefined) return undefined;
-  const x = Number(text);
-  if (!Number.isFinite(x) || (opts.int && !Number.isInteger(x)) || x < (opts.min ?? -Infinity)) throw new UsageError(`${flag} takes ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${text}'`);
-  return x;
-}
 
 export const lyapunov: CliCommand = {
   name: 'lyapunov',
   summary: 'σ, Σ, Λ0, λ0 and Δ of Fig. 1 deep MLPs of one (N, L, κ), several seeds at once',
   usage,
   async run(args) {
-    // parseArgs errors (unknown or ambiguous options) are the user's: UsageError, with the usage.
-    const { values } = (() => {
-      try {
-        return parseArgs({ args, options: {
+    const { values } = parseFlags(args, {
       width: { type: 'string' }, depth: { type: 'string' }, kappa: { type: 'string' }, seeds: { type: 'string' }, json: { type: 'boolean' },
       tol: { type: 'string' }, 'max-iterations': { type: 'string' }, 'stimulus-per-decade': { type: 'string' }, adapter: { type: 'string' }, ...profileOptions,
-    } });
-      } catch (e) { throw new UsageError(`${(e as Error).message}\n\n${usage}`); }
-    })();
-    const width = num('--width', values.width, { int: true, min: 1 });
-    const depth = num('--depth', values.depth, { int: true, min: 1 });
+    }, usage);
+    const width = numberFlag('--width', values.width, { int: true, min: 1 });
+    const depth = numberFlag('--depth', values.depth, { int: true, min: 1 });
     if (width === undefined || depth === undefined || values.kappa === undefined) throw new UsageError(`--width, --depth and --kappa are required\n\n${usage}`);
     const kappas = values.kappa.split(',').map((text) => {
       const mf = /^mf(?:\*([0-9.eE+-]+))?$/.exec(text.trim());
-      return mf ? meanFieldKappa(width) * (mf[1] !== undefined ? num('--kappa', mf[1], { min: 0 })! : 1) : num('--kappa', text, { min: 0 })!;
+      return mf ? meanFieldKappa(width) * (mf[1] !== undefined ? numberFlag('--kappa', mf[1], { min: 0 })! : 1) : numberFlag('--kappa', text, { min: 0 })!;
     });
     const kappa = kappas[0];
-    const seeds = num('--seeds', values.seeds ?? '1', { int: true, min: 1 })!;
-    const tol = num('--tol', values.tol ?? '1e-4', { min: 0 })!;
-    const maxIterations = num('--max-iterations', values['max-iterations'] ?? '100', { int: true, min: 1 })!;
-    const perDecade = num('--stimulus-per-decade', values['stimulus-per-decade'] ?? '2', { int: true, min: 0 })!;
+    const seeds = numberFlag('--seeds', values.seeds ?? '1', { int: true, min: 1 })!;
+    const tol = numberFlag('--tol', values.tol ?? '1e-4', { min: 0 })!;
+    const maxIterations = numberFlag('--max-iterations', values['max-iterations'] ?? '100', { int: true, min: 1 })!;
+    const perDecade = numberFlag('--stimulus-per-decade', values['stimulus-per-decade'] ?? '2', { int: true, min: 0 })!;
     const eng = await init({ prefer: values.adapter });
     const t0 = performance.now();
     const runs = await withProfiling(eng, values, () => measureDeepMlp({

@@ -1,7 +1,7 @@
 // `crit measure`: the criticality of a given MLP (weights from a safetensors file, e.g. written by PyTorch) at
 // given inputs (.npy or raw f32): σ, Σ and per input λ0; optionally the gradient of mean (λ_t − λ0)², saved
 // under the file's own tensor names.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../flags.js';
 import { type CliCommand, UsageError } from '../command.js';
 import { init } from '../../api.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -36,14 +36,11 @@ export const measure: CliCommand = {
   summary: 'σ, Σ and λ0 per input of an MLP from a weights file (and the gradient of (λ_t − λ0)²)',
   usage,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args, options: {
+    const { values } = parseFlags(args, {
         arch: { type: 'string' }, weights: { type: 'string' }, inputs: { type: 'string' }, names: { type: 'string' },
         method: { type: 'string' }, json: { type: 'boolean' }, 'grad-out': { type: 'string' }, 'lambda-target': { type: 'string' },
         adapter: { type: 'string' },
-      } }));
-    } catch (e) { throw new UsageError(`${(e as Error).message}\n\n${usage}`); }
+    }, usage);
     for (const k of ['arch', 'weights', 'inputs'] as const) if (!values[k]) throw new UsageError(`--${k} is required\n\n${usage}`);
     const method = values.method as MeasureMethod | undefined;
     if (method !== undefined && method !== 'gram' && method !== 'power') throw new UsageError(`--method must be gram or power, got '${method}'`);
