@@ -1,6 +1,8 @@
 // Elementwise maps. UNARY: out[i] = f(a[i]). BINARY: out[i] = f(a[ia], b[ib]) with NumPy broadcasting:
-// CONTIGUOUS when a and b have the output's shape, otherwise indices through per-dimension strides
-// (stride 0 on broadcast dimensions). The op is the expression {{OP}} in x (and y), with params p0, p1.
+// CONTIGUOUS when a and b have the output's shape; BLOCK_A / BLOCK_B when one operand has the output's shape
+// and the other is a contiguous block repeated around it (a bias row [N] against [B, N], a column [B, 1]):
+// its index is (i / inner) % mid, with no loop over the dimensions (cheap on CPU drivers); otherwise indices
+// through per-dimension strides (stride 0 on broadcast dimensions). The op is the expression {{OP}} in x (and y), with params p0, p1.
 struct Params {
   n: u32, rank: u32, p0: f32, p1: f32,
   shape: array<vec4<u32>, 2>,
@@ -52,6 +54,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #if BINARY
 #if CONTIGUOUS
   out[i] = op(a[i], b[i], u.p0, u.p1);
+#elif BLOCK_A
+  out[i] = op(a[(i / u.sa[0].x) % u.sa[0].y], b[i], u.p0, u.p1);
+#elif BLOCK_B
+  out[i] = op(a[i], b[(i / u.sb[0].x) % u.sb[0].y], u.p0, u.p1);
 #else
   var rem = i;
   var ia = 0u;

@@ -1,3 +1,4 @@
+import { CritError } from '../util/errors.js';
 // Per-dispatch GPU timing with timestamp queries. The engine asks for timestampWrites for each pass and
 // resolves the query set at submit; results are read back in batches (not per dispatch). The per-kernel
 // table and the Chrome trace-event export live in profile-report.ts.
@@ -33,9 +34,11 @@ export class Profiler {
   invalid = 0;
 
   constructor(private device: GPUDevice, capacityPasses = 2048) {
-    this.capacity = capacityPasses;
-    this.querySet = device.createQuerySet({ type: 'timestamp', count: capacityPasses * 2 });
-    this.resolveBuf = device.createBuffer({ size: capacityPasses * 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    // WebGPU caps a query set at 4,096 queries: two per pass.
+    if (!Number.isInteger(capacityPasses) || capacityPasses < 1) throw new CritError(`Profiler: capacity must be a positive integer of passes, got ${capacityPasses}`);
+    this.capacity = Math.min(capacityPasses, 2048);
+    this.querySet = device.createQuerySet({ type: 'timestamp', count: this.capacity * 2 });
+    this.resolveBuf = device.createBuffer({ size: this.capacity * 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
   }
 
   /** Slots for one pass; when the query set is full, later passes in the same submit go untimed (counted). */

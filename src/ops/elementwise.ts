@@ -21,12 +21,16 @@ function launch(name: string, expr: string, inputs: Tensor[], outShape: readonly
   if (n === 0) return out;
   if (outShape.length > MAX_RANK) throw new CritError(`${name}: rank ${outShape.length} over the maximum of ${MAX_RANK}`);
   const binary = inputs.length === 2;
-  const contiguous = !binary || (sameShape(inputs[0].shape, outShape) && sameShape(inputs[1].shape, outShape));
+  const fullA = binary && sameShape(inputs[0].shape, outShape), fullB = binary && sameShape(inputs[1].shape, outShape);
+  const contiguous = !binary || (fullA && fullB);
+  const blockB = binary && !contiguous && fullA ? repeatedBlock(inputs[1].shape, outShape) : null;
+  const blockA = binary && !contiguous && !blockB && fullB ? repeatedBlock(inputs[0].shape, outShape) : null;
   const p = new ParamWriter().u32(n).u32(outShape.length).f32(attrs.p0).f32(attrs.p1).vec4s(outShape, 2);
-  if (binary && !contiguous) p.vec4s(broadcastStrides(inputs[0].shape, outShape), 2).vec4s(broadcastStrides(inputs[1].shape, outShape), 2);
+  if (blockA || blockB) p.vec4s(blockA ?? [], 2).vec4s(blockB ?? [], 2);
+  else if (binary && !contiguous) p.vec4s(broadcastStrides(inputs[0].shape, outShape), 2).vec4s(broadcastStrides(inputs[1].shape, outShape), 2);
   else p.vec4s([], 2).vec4s([], 2);
   out.engine.dispatch({
-    kernel: { name: 'elementwise', source, defines: { OP: expr, WG, BINARY: binary, CONTIGUOUS: contiguous } },
+    kernel: { name: 'elementwise', source, defines: { OP: expr, WG, BINARY: binary, CONTIGUOUS: contiguous, BLOCK_A: !!blockA, BLOCK_B: !!blockB } },
     label: name,
     buffers: [...inputs.map((t) => t.buffer), out.buffer],
     params: p.buffer,
@@ -35,6 +39,19 @@ function launch(name: string, expr: string, inputs: Tensor[], outShape: readonly
     flops: n,
   });
   return out;
+}
+
+/**
+ * [inner, mid] when a tensor of `shape`, broadcast to `out`, reads element (i / inner) % mid for output i:
+ * its non-broadcast dimensions form one contiguous run of out's dimensions. Null otherwise.
+ */
+export function repeatedBlock(shape: readonly number[], out: readonly number[]): [number, number] | null {
+  const st = broadcastStrides(shape, out);
+  const kept = out.map((d, i) => st[i] !== 0 && d !== 1);
+  const first = kept.indexOf(true), last = kept.lastIndexOf(true);
+  if (first < 0) return [1, 1];
+  for (let d = first; d <= last; d++) if (!kept[d] && out[d] !== 1) return null;
+  return [sizeOf(out.slice(last + 1)), sizeOf(out.slice(first, last + 1))];
 }
 
 function refMap(inputs: HostTensor[], f: (x: number, y: number) => number): HostTensor {
