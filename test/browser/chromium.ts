@@ -2,7 +2,7 @@
 // downloaded browser), WebGPU enabled, a fresh profile, pages served from http://127.0.0.1 (a secure
 // context) by the same static server as `crit serve`. Console errors and page errors are collected.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { mkdtempSync, rmSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +18,8 @@ export const artifactsDir = resolve(process.env.CRIT_ARTIFACTS ?? 'test-artifact
 
 /** The browser bundle: package.json names dist/browser/crit.mjs. */
 export function browserBundle(): { path: string; url: string } | null {
-  for (const name of ['crit.mjs', 'crit.js']) {
-    const p = join(distRoot, 'browser', name);
-    if (existsSync(p)) return { path: p, url: `/browser/${name}` };
-  }
-  return null;
+  const p = join(distRoot, 'browser', 'crit.mjs');
+  return existsSync(p) ? { path: p, url: '/browser/crit.mjs' } : null;
 }
 
 export interface Session {
@@ -37,10 +34,6 @@ export interface Session {
 export function chromiumAvailable(): boolean { return existsSync(CHROMIUM); }
 
 export async function startSession(routes: StaticServerOptions['routes'] = {}): Promise<Session> {
-  // Pages import /browser/crit.mjs (the name package.json gives). A build that wrote crit.js instead is
-  // reported by bundle.test.ts; here the pages still get the bundle, so their own tests stay meaningful.
-  const b = browserBundle();
-  if (b && b.url !== '/browser/crit.mjs') routes = { '/browser/crit.mjs': { load: async () => readFileSync(b.path), type: 'text/javascript' }, ...routes };
   const server = await serveStatic({ root: distRoot, routes });
   const userDir = mkdtempSync(join(tmpdir(), 'crit-chromium-'));
   let browser: BrowserContext;
