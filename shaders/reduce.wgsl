@@ -4,7 +4,8 @@
 // out[(o * chunks + j) * inner + i] for chunk j; with chunks > 1 the host reduces that [outer, chunks,
 // inner] tensor again (a tree over workgroups), so a long axis is spread over many workgroups and no
 // invocation adds more than chunk / WG values in a row.
-// Otherwise (short R): one invocation per output folds serially (no barriers: cheap on CPU drivers).
+// Otherwise: one invocation per (output, chunk) folds the chunk serially (no barriers: cheap on CPU drivers),
+// with the same output layout, so the host's passes form a tree of serial blocks.
 // {{INIT}} is the identity, {{FOLD}} combines acc and v, {{PRE}} maps each element (v * v for sumsq).
 struct Params { outer: u32, r: u32, inner: u32, scale: f32, chunk: u32, chunks: u32 };
 @group(0) @binding(0) var<uniform> u: Params;
@@ -43,14 +44,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #else
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let o = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
-  if (o >= u.outer * u.inner) { return; }
-  let oo = o / u.inner;
-  let ii = o % u.inner;
+  let w = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
+  if (w >= u.outer * u.chunks * u.inner) { return; }
+  let oo = w / (u.chunks * u.inner);
+  let j = (w / u.inner) % u.chunks;
+  let ii = w % u.inner;
+  let r0 = j * u.chunk;
+  let r1 = min(r0 + u.chunk, u.r);
   var acc = {{INIT}};
-  for (var r = 0u; r < u.r; r++) {
+  for (var r = r0; r < r1; r++) {
     acc = fold(acc, pre(x[(oo * u.r + r) * u.inner + ii]));
   }
-  out[o] = acc * u.scale;
+  out[w] = acc * u.scale;
 }
 #endif
