@@ -19,23 +19,12 @@ import json
 import os
 import time
 
-import numpy as np
 import torch
 
-A, B = 1.7159, 0.6666
+from torch_mnist_digits import A, B, load_digits
+
 SIZES = [784, 1000, 500, 10]
 
-
-def load_digits(root, n):
-    xs, ys = [], []
-    for d in range(10):
-        with open(os.path.join(root, f'{d}.json')) as f:
-            raw = np.asarray(json.load(f)['data'], dtype=np.float64)
-        img = np.round(raw * 255).reshape(-1, 784)  # the package stores byte/255 rounded to 3 decimals
-        xs.append(img / 127.5 - 1)
-        ys.append(np.full(len(img), d))
-    x, y = np.concatenate(xs), np.concatenate(ys)
-    return torch.tensor(x[:n], dtype=torch.float32), torch.tensor(y[:n], dtype=torch.long)
 
 
 def init_params():

@@ -13,21 +13,11 @@ import json
 import os
 import time
 
-import numpy as np
 import torch
 
-A, B = 1.7159, 0.6666
+from torch_mnist_digits import A, B, load_digits
 
 
-def load_digits(root):
-    xs, ys = [], []
-    for d in range(10):
-        with open(os.path.join(root, f'{d}.json')) as f:
-            raw = np.asarray(json.load(f)['data'], dtype=np.float64)
-        img = np.round(raw * 255).reshape(-1, 784)  # the package stores byte/255 rounded to 3 decimals
-        xs.append(img / 127.5 - 1)
-        ys.append(np.full(len(img), d))
-    return torch.tensor(np.concatenate(xs), dtype=torch.float32), torch.tensor(np.concatenate(ys), dtype=torch.long)
 
 
 class ScaledTanh(torch.nn.Module):

@@ -3,6 +3,7 @@
 import { Tensor, scopeAsync } from '../tensor/tensor.js';
 import { abs } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
+import { concat, reshape } from '../ops/layout.js';
 import { type ModelFn, stagesOf } from './model.js';
 
 /** a = mean |x| over every element (a scalar tensor, differentiable). */
@@ -31,8 +32,7 @@ export async function activityProfile(model: ModelFn, x: Tensor): Promise<Float6
     const acts = [activity(x)];
     let cur = x;
     for (const f of stages) { cur = f(cur); acts.push(activity(cur)); }
-    const out = new Float64Array(acts.length);
-    for (let i = 0; i < acts.length; i++) out[i] = await acts[i].item();
-    return out;
+    // One readback for every layer, not one per layer.
+    return Float64Array.from(await concat(acts.map((a) => reshape(a, [1])), 0).readF32());
   });
 }

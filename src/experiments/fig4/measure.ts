@@ -5,10 +5,10 @@
 import { Tensor, scope, scopeAsync } from '../../tensor/tensor.js';
 import { abs, addScalar, add, scale, square } from '../../ops/elementwise.js';
 import { mean } from '../../ops/reduce.js';
-import { slice } from '../../ops/layout.js';
+import { slice, concat } from '../../ops/layout.js';
 import { grad } from '../../autodiff/grad.js';
 import { CritError } from '../../util/errors.js';
-import { branching } from '../../criticality/activity.js';
+import { branchingFrom } from '../../criticality/activity.js';
 import { lambda0 as powerLambda0, logJvpNorm } from '../../criticality/power-iteration.js';
 import { mlpStages, type MlpLike } from '../../criticality/loss.js';
 import type { Params } from '../../nn/mlp.js';
@@ -57,11 +57,14 @@ export async function measureModel(model: MlpLike & { paramNames: string[]; outp
   const method = o.method ?? (model.outputSize <= 64 ? 'gram' : 'power');
   const bs = o.batchSize ?? 250;
   const stages = mlpStages(model, params);
-  const br = await branching(stages, x);
-  const perSigma = await scopeAsync(async () => {
+  // One forward pass and one readback give every input's activities; the whole set's σ follows from them
+  // (all rows have the same size, so the mean over all elements is the mean of the row means).
+  const { perSigma, br } = await scopeAsync(async () => {
     const y = model.forward(params, x);
-    const [ai, ao] = [await mean(abs(x), 1).readF32(), await mean(abs(y), 1).readF32()];
-    return Array.from(ai, (a, b) => ao[b] / a);
+    const both = await concat([mean(abs(x), 1), mean(abs(y), 1)], 0).readF32();
+    const ai = both.subarray(0, N), ao = both.subarray(N);
+    const avg = (v: Float32Array) => v.reduce((s, a) => s + a, 0) / v.length;
+    return { perSigma: Array.from(ai, (a, b) => ao[b] / a), br: branchingFrom(avg(ai), avg(ao)) };
   });
   const logs = new Float64Array(N);
   const vectors: Tensor[] = [];
