@@ -33,9 +33,24 @@ export function numberList(flag: string, text: string, rule: NumberRule = {}): n
 }
 
 /** util.parseArgs whose errors (unknown or malformed options) are UsageErrors followed by the usage. */
+/**
+ * `--lambda-targets -0.2,0.2`: node's parseArgs takes a value that starts with '-' for an option and refuses
+ * it; a negative number (or a list starting with one) after a string option is joined as `--flag=value`.
+ */
+export function joinNegativeValues(args: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') && !args[i].includes('=') ? args[i].slice(2) : null;
+    const next = args[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) out.push(`${args[i]}=${args[++i]}`);
+    else out.push(args[i]);
+  }
+  return out;
+}
+
 export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, usage: string) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
+    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false });
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n\n${usage}`);
   }

@@ -8,6 +8,7 @@ import * as crit from '../../src/index.node.js';
 import { lyapunov } from '../../src/cli/commands/lyapunov.js';
 import { fig1 } from '../../src/cli/commands/fig1.js';
 import { UsageError } from '../../src/cli/command.js';
+import { parseFlags } from '../../src/cli/flags.js';
 
 /** Runs a command, capturing console.log; the command destroys the engine when done, so start a new one. */
 async function run(cmd: typeof lyapunov, args: string[]): Promise<string> {
@@ -48,6 +49,15 @@ test('crit lyapunov --json: {config, runs} equal to the library', async () => {
   crit.shutdown();
   const text = await run(lyapunov, ['--width', '16', '--depth', '30', '--kappa', '3,4', '--stimulus-per-decade', '0']);
   assert.match(text, /2 networks/);
+});
+
+test('flags: negative numbers as values of string options', () => {
+  const opts = { 'lambda-targets': { type: 'string' }, fresh: { type: 'boolean' } } as const;
+  assert.is(parseFlags(['--lambda-targets', '-0.2,0,0.2'], opts, '').values['lambda-targets'], '-0.2,0,0.2');
+  assert.is(parseFlags(['--lambda-targets', '-.5', '--fresh'], opts, '').values['lambda-targets'], '-.5');
+  assert.is(parseFlags(['--lambda-targets=-1'], opts, '').values['lambda-targets'], '-1');
+  assert.throws(() => parseFlags(['--lambda-targets', '--fresh'], opts, ''), (e: Error) => e instanceof UsageError);
+  assert.throws(() => parseFlags(['--fresh', '-3'], opts, ''), (e: Error) => e instanceof UsageError, 'a boolean takes no value');
 });
 
 test('crit lyapunov: usage errors', async () => {

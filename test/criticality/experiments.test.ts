@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as crit from '../../src/index.node.js';
 import { RowStore } from '../../src/experiments/store.js';
 import { Runner } from '../../src/experiments/runner.js';
-import { zeroCrossing, seedAverage, fitPowerLaw, linearBranchKappa, type Fig1Row } from '../../src/experiments/fig1/analysis.js';
+import { zeroCrossing, seedAverage, fitPowerLaw, linearBranchKappa, linearBranchPerSeed, criticalPoint, type Fig1Row } from '../../src/experiments/fig1/analysis.js';
 import { nextKappas } from '../../src/experiments/fig1/run.js';
 import { runFig1, type Fig1Config } from '../../src/experiments/fig1/index.js';
 import { renderSvg, toCsv } from '../../src/report/index.js';
@@ -25,7 +25,7 @@ test('zero crossing in log κ, seed averages, next κ of a refinement round', ()
   const avg = seedAverage(rows);
   assert.equal(avg.map((a) => [a.kappa, +a.y.toFixed(6)]), [[1, -0.3], [3, 0.2]], 'κ = 2 has one seed only: left out');
   const kc = zeroCrossing(avg)!;
-  assert.equal(nextKappas(rows, 0.01).map((k) => +k.toFixed(9)), [kc * 0.99, kc * 1.01].map((k) => +k.toFixed(9)));
+  assert.equal(nextKappas(rows, 0.01).map((k) => +k.toFixed(9)), [kc * 0.99, kc * 1.01].map((k) => +k.toFixed(9)), 'no decaying net: around the crossing only');
   assert.equal(nextKappas([row(8, 1, 0, -0.2), row(8, 2, 0, -0.1)], 0.01), [2.5], 'no crossing yet: extend upwards');
 });
 
@@ -33,6 +33,28 @@ test('linear branch: κ e^{−λ0} of decaying nets, geometric mean over seeds',
   const rows = [row(8, 1, 0, Math.log(1 / 2), { aOut: 1e-5 }), row(8, 1.5, 0, Math.log(1.5 / 2), { aOut: 1e-5 }), row(8, 1.5, 1, Math.log(1.5 / 8), { aOut: 1e-5 }), row(8, 3, 1, 0.1)];
   assert.ok(Math.abs(linearBranchKappa(rows)! - 4) < 1e-12);
   assert.is(linearBranchKappa([row(8, 3, 0, 0.1)]), null);
+  assert.equal(linearBranchPerSeed(rows, [0, 1, 2]).map((v) => v && +v.toFixed(12)), [2, 8, null]);
+});
+
+test('critical point: κ_c from the ordered branch even where the saturated λ0 dips below 0 again', () => {
+  // Seed-averaged λ0 reaches 0 at κ = 2 on the linear branch, then (saturated) is −0.01 until it crosses at 3.
+  const sat = { aOut: 0.5 };
+  const rows = [0, 1].flatMap((s) => [
+    row(8, 1, s, Math.log(1 / 2), { aOut: 1e-6 }), row(8, 1.9, s, Math.log(1.9 / 2), { aOut: 1e-3 }),
+    row(8, 2.1, s, -0.01, sat), row(8, 2.6, s, -0.01, sat), row(8, 3.4, s, 0.01, sat),
+  ]);
+  const c = criticalPoint(8, rows);
+  assert.ok(Math.abs(c.kappaC! - 2) < 1e-12 && c.se! < 1e-12, `κ_c ${c.kappaC}`);
+  assert.ok(c.lastCrossing.kappaC! > 2.6 && c.lastCrossing.kappaC! < 3.4, `last crossing ${c.lastCrossing.kappaC}`);
+  assert.is(c.firstCrossing.kappaC, c.lastCrossing.kappaC, 'the grid does not resolve the first crossing yet');
+  assert.is(c.perSeed.length, 2);
+  // A refinement round measures around both: κ_c(1 ± step) and the last crossing (1 ± step).
+  const next = nextKappas(rows, 0.01);
+  assert.is(next.length, 4);
+  assert.ok(Math.abs(next[0] - 1.98) < 1e-9 && Math.abs(next[1] - 2.02) < 1e-9, next.join(','));
+  // Once measured, the first crossing of the seed average is the edge of the ordered phase.
+  const refined = [...rows, ...[0, 1].map((s) => row(8, 2.02, s, Math.log(2.02 / 2), { aOut: 0.05 }))];
+  assert.ok(Math.abs(criticalPoint(8, refined).firstCrossing.kappaC! - 2) < 1e-12);
 });
 
 test('power-law fit recovers c0 + c1 N^k', () => {
@@ -104,7 +126,10 @@ test('fig1 end to end on tiny nets: report files, then an interrupted run resume
   assert.match(reran[0], /N=16 round 1/);
   // The re-run job starts its power iteration cold (vectors are not stored), so λ0 may differ within the
   // tolerance (1e-3 in log Λ0 over 40 layers: 2.5e-5 in λ0, so in log κ_c).
-  s2.critical.forEach((c, i) => assert.ok(Math.abs(c.kappaC! / s.critical[i].kappaC! - 1) < 1e-4, `κ_c(${c.N}) ${c.kappaC} vs ${s.critical[i].kappaC}`));
+  s2.critical.forEach((c, i) => {
+    assert.ok(Math.abs(c.kappaC! / s.critical[i].kappaC! - 1) < 1e-4, `κ_c(${c.N}) ${c.kappaC} vs ${s.critical[i].kappaC}`);
+    assert.ok(Math.abs(c.lastCrossing.kappaC! / s.critical[i].lastCrossing.kappaC! - 1) < 1e-4, `last crossing (${c.N})`);
+  });
 });
 
 test.run();

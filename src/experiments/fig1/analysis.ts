@@ -1,6 +1,6 @@
-// From rows to the paper's numbers: κ_c(N) = the zero crossing of the seed-averaged λ0 (linear in log κ
-// between the bracketing couplings: below κ_c the nets are linear and λ0 = log(κ/κ_c) exactly), its standard
-// error from the seeds' own crossings, and the fit κ_c(N) = c0 + c1 N^k by Levenberg-Marquardt.
+// From rows to the paper's numbers: κ_c(N) = where the seed-averaged λ0 of the ordered phase reaches 0 (see
+// criticalPoint), the crossing of the measured seed average beside it, their standard errors from the seeds'
+// own values, and the fit κ_c(N) = c0 + c1 N^k by Levenberg-Marquardt.
 import { levenbergMarquardt } from '../../stats/levenbergMarquardt.js';
 import { meanFieldKappa } from '../../models/deep-mlp.js';
 import { finiteSizeKappa, paperKappa, PAPER_FIT } from '../../criticality/theory.js';
@@ -36,18 +36,25 @@ export interface Fig1Row {
 /** JSON turns NaN and ±∞ into null: back to NaN. */
 export const num = (v: unknown) => (typeof v === 'number' ? v : NaN);
 
-/** Zero crossing of y(κ) (points sorted by κ), interpolated in log κ; the first crossing from below. */
-export function zeroCrossing(points: { kappa: number; y: number }[]): number | null {
+/** Every upward zero crossing of y(κ), interpolated in log κ (λ0 is linear in log κ below κ_c). */
+export function zeroCrossings(points: { kappa: number; y: number }[]): number[] {
   const pts = points.filter((p) => Number.isFinite(p.y)).sort((a, b) => a.kappa - b.kappa);
+  const out: number[] = [];
   for (let i = 0; i + 1 < pts.length; i++) {
     const a = pts[i], b = pts[i + 1];
     if (a.y < 0 && b.y >= 0) {
       const f = -a.y / (b.y - a.y);
-      return Math.exp(Math.log(a.kappa) + f * (Math.log(b.kappa) - Math.log(a.kappa)));
+      out.push(Math.exp(Math.log(a.kappa) + f * (Math.log(b.kappa) - Math.log(a.kappa))));
     }
   }
-  return null;
+  return out;
 }
+
+/** The first crossing from below; null without one. */
+export const zeroCrossing = (points: { kappa: number; y: number }[]): number | null => zeroCrossings(points)[0] ?? null;
+
+/** The last crossing from below: where λ0 turns positive for good on the grid; null without one. */
+export const lastZeroCrossing = (points: { kappa: number; y: number }[]): number | null => zeroCrossings(points).at(-1) ?? null;
 
 /** Seed-averaged λ0 per κ (only κ measured for every seed of the width). */
 export function seedAverage(rows: Fig1Row[], field: (r: Fig1Row) => number = (r) => num(r.lambda0)): { kappa: number; y: number; n: number }[] {
@@ -57,56 +64,84 @@ export function seedAverage(rows: Fig1Row[], field: (r: Fig1Row) => number = (r)
   return [...by].filter(([, v]) => v.length === seeds).map(([kappa, v]) => ({ kappa, y: v.reduce((s, x) => s + x, 0) / v.length, n: v.length })).sort((a, b) => a.kappa - b.kappa);
 }
 
-export interface CriticalPoint {
-  N: number;
-  seeds: number;
-  /** Crossing of the seed-averaged λ0; null when λ0 does not change sign on the grid. */
+/** A critical coupling with its spread over seeds. */
+export interface Crossing {
+  /** null when no seed gives one. */
   kappaC: number | null;
-  /** Standard error from the seeds' own crossings (sd / √seeds). */
+  /** Standard error from the seeds' own values (sd / √seeds). */
   se: number | null;
   perSeed: (number | null)[];
+  /** κ / κ_mf − 1. */
+  relToMeanField: number | null;
+}
+
+export interface CriticalPoint extends Crossing {
+  N: number;
+  seeds: number;
   meanField: number;
   finiteN: number;
   paper: number;
-  /** κ_c / κ_mf − 1. */
-  relToMeanField: number | null;
-  /**
-   * The crossing of the linear (sub-critical) branch: a net whose activity decays stays linear, so there
-   * λ0 = log(κ/κ_lin) exactly and κ_lin = κ e^{−λ0}; mean over seeds. It is the product-of-random-matrices
-   * value (finite-N theory, less the finite-L excess of the top singular value, ~log(N)/L). Null without
-   * a decaying net.
-   */
-  kappaLinear: number | null;
+  /** The first and the last upward zero crossing of the measured seed-averaged λ0 on the κ grid (see criticalPoint). */
+  firstCrossing: Crossing;
+  lastCrossing: Crossing;
 }
 
-/** κ e^{−λ0} of the sub-critical nets (output activity below a tenth of the input's) nearest κ_mf, per seed. */
-export function linearBranchKappa(rows: Fig1Row[]): number | null {
-  const bySeed = new Map<number, Fig1Row>();
-  for (const r of rows) {
-    if (!(num(r.aOut) < 0.1 * num(r.aIn)) || !Number.isFinite(num(r.lambda0))) continue;
-    const b = bySeed.get(r.seed);
-    if (!b || r.kappa > b.kappa) bySeed.set(r.seed, r);
-  }
-  if (!bySeed.size) return null;
-  const logs = [...bySeed.values()].map((r) => Math.log(r.kappa) - num(r.lambda0));
-  return Math.exp(logs.reduce((s, v) => s + v, 0) / logs.length);
-}
-
-export function criticalPoint(N: number, rows: Fig1Row[]): CriticalPoint {
-  const mine = rows.filter((r) => r.N === N);
-  const seeds = [...new Set(mine.map((r) => r.seed))].sort((a, b) => a - b);
-  const kappaC = zeroCrossing(seedAverage(mine));
-  const perSeed = seeds.map((s) => zeroCrossing(mine.filter((r) => r.seed === s).map((r) => ({ kappa: r.kappa, y: num(r.lambda0) }))));
+function crossing(kappaC: number | null, perSeed: (number | null)[], meanField: number): Crossing {
   const ok = perSeed.filter((v): v is number => v !== null);
   let se: number | null = null;
   if (ok.length >= 2) {
     const m = ok.reduce((s, v) => s + v, 0) / ok.length;
     se = Math.sqrt(ok.reduce((s, v) => s + (v - m) ** 2, 0) / (ok.length - 1) / ok.length);
   }
+  return { kappaC, se, perSeed, relToMeanField: kappaC === null ? null : kappaC / meanField - 1 };
+}
+
+/**
+ * A net whose activity decays stays in the linear range of tanh, where J = (g'(0) κ)^L ∏ W̃ and so
+ * λ0(κ) = log(κ/κ_lin) exactly: κ_lin = κ e^{−λ0} from any decaying net (output activity below a tenth of
+ * the input's; the one nearest the transition is used). Per seed; null for a seed without a decaying net.
+ */
+export function linearBranchPerSeed(rows: Fig1Row[], seeds: number[]): (number | null)[] {
+  const bySeed = new Map<number, Fig1Row>();
+  for (const r of rows) {
+    if (!(num(r.aOut) < 0.1 * num(r.aIn)) || !Number.isFinite(num(r.lambda0))) continue;
+    const b = bySeed.get(r.seed);
+    if (!b || r.kappa > b.kappa) bySeed.set(r.seed, r);
+  }
+  return seeds.map((s) => { const r = bySeed.get(s); return r ? r.kappa * Math.exp(-num(r.lambda0)) : null; });
+}
+
+/**
+ * Zero of the seed-averaged λ0 of the ordered (linear) branch: mean_s log(κ/κ_lin,s) = 0, the geometric mean
+ * of the seeds' κ_lin. Null without a decaying net.
+ */
+export function linearBranchKappa(rows: Fig1Row[]): number | null {
+  const ok = linearBranchPerSeed(rows, [...new Set(rows.map((r) => r.seed))]).filter((v): v is number => v !== null);
+  return ok.length ? Math.exp(ok.reduce((s, v) => s + Math.log(v), 0) / ok.length) : null;
+}
+
+/**
+ * κ_c(N) = the edge of the ordered phase: the coupling where the seed-averaged λ0, coming from the ordered
+ * side, first reaches 0 (and σ jumps across 1). Below it every net is linear, so it follows exactly from the
+ * measured sub-critical nets (`linearBranchKappa`), and it is where finite-N random-matrix theory puts it.
+ * The measured first crossing (`firstCrossing`) agrees once the grid is refined around it.
+ *
+ * Why the first crossing and not the last: just above κ_c the activity grows until tanh saturates, and the
+ * saturated state's λ0 is only weakly positive (mean field ≈ 0.6 (κ/κ_mf − 1)²), so at small N the finite-size
+ * shift of ≈ −1/(2N) pulls it back below 0: λ0(κ) crosses 0 at κ_c, dips, and turns positive for good only at
+ * ≈ 1.2 κ_mf for N = 25 (`lastCrossing`). For N >= 100 the two agree within about 1%.
+ */
+export function criticalPoint(N: number, rows: Fig1Row[]): CriticalPoint {
+  const mine = rows.filter((r) => r.N === N);
+  const seeds = [...new Set(mine.map((r) => r.seed))].sort((a, b) => a - b);
   const meanField = meanFieldKappa(N);
+  const avg = seedAverage(mine);
+  const curve = (s: number) => mine.filter((r) => r.seed === s).map((r) => ({ kappa: r.kappa, y: num(r.lambda0) }));
   return {
-    N, seeds: seeds.length, kappaC, se, perSeed, meanField, finiteN: finiteSizeKappa(N), paper: paperKappa(N),
-    relToMeanField: kappaC === null ? null : kappaC / meanField - 1, kappaLinear: linearBranchKappa(mine),
+    N, seeds: seeds.length, ...crossing(linearBranchKappa(mine), linearBranchPerSeed(mine, seeds), meanField),
+    meanField, finiteN: finiteSizeKappa(N), paper: paperKappa(N),
+    firstCrossing: crossing(zeroCrossing(avg), seeds.map((s) => zeroCrossing(curve(s))), meanField),
+    lastCrossing: crossing(lastZeroCrossing(avg), seeds.map((s) => lastZeroCrossing(curve(s))), meanField),
   };
 }
 

@@ -15,9 +15,9 @@ export interface Fig1Summary {
   adapter: string;
   critical: CriticalPoint[];
   fit: PowerLawFit | null;
-  /** The same fit over N >= 100 only, and over the linear-branch couplings κ_lin of every N (see analysis.ts). */
-  fitLarge: PowerLawFit | null;
-  fitLinear: PowerLawFit | null;
+  /** The same fit over the last zero crossings of the measured λ0 (all N, and N >= 100 only; see analysis.ts). */
+  fitLast: PowerLawFit | null;
+  fitLastLarge: PowerLawFit | null;
   /** Issue 3's done-when checks. */
   checks: { within3pct: { N: number; ok: boolean; rel: number | null }[]; exponentInRange: boolean | null; fitWidths: number[] };
   seconds: number;
@@ -30,10 +30,11 @@ export function summarize(cfg: Fig1Config, rows: Fig1Row[], adapter: string, sec
   const critical = widths.map((N) => criticalPoint(N, rows));
   const pts = critical.filter((c) => c.kappaC !== null).map((c) => ({ N: c.N, kappaC: c.kappaC! }));
   const fit = fitPowerLaw(pts);
-  const fitLarge = fitPowerLaw(pts.filter((p) => p.N >= 100));
-  const fitLinear = fitPowerLaw(critical.filter((c) => c.kappaLinear !== null).map((c) => ({ N: c.N, kappaC: c.kappaLinear! })));
+  const last = critical.filter((c) => c.lastCrossing.kappaC !== null).map((c) => ({ N: c.N, kappaC: c.lastCrossing.kappaC! }));
+  const fitLast = fitPowerLaw(last);
+  const fitLastLarge = fitPowerLaw(last.filter((p) => p.N >= 100));
   const within3pct = critical.filter((c) => c.N <= 400).map((c) => ({ N: c.N, ok: c.relToMeanField !== null && Math.abs(c.relToMeanField) <= 0.03, rel: c.relToMeanField }));
-  return { config: cfg, adapter, critical, fit, fitLarge, fitLinear, checks: { within3pct, exponentInRange: fit ? fit.k >= -0.55 && fit.k <= -0.47 : null, fitWidths: pts.map((p) => p.N) }, seconds };
+  return { config: cfg, adapter, critical, fit, fitLast, fitLastLarge, checks: { within3pct, exponentInRange: fit ? fit.k >= -0.55 && fit.k <= -0.47 : null, fitWidths: pts.map((p) => p.N) }, seconds };
 }
 
 const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(d - 1) : v.toPrecision(d));
@@ -127,21 +128,23 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
 
   // c right: κ_c versus N with the fits and mean-field theory.
   const pts = s.critical.filter((c) => c.kappaC !== null).map((c) => ({ N: c.N, kappaC: c.kappaC, lo: c.kappaC! - 2 * (c.se ?? 0), hi: c.kappaC! + 2 * (c.se ?? 0) }));
+  const lastPts = s.critical.filter((c) => c.lastCrossing.kappaC !== null).map((c) => ({ N: c.N, kappaC: c.lastCrossing.kappaC }));
   const Ns = Array.from({ length: 60 }, (_, i) => 20 * (2000 / 20) ** (i / 59)).filter((N) => N >= widths[0] * 0.8 && N <= widths[widths.length - 1] * 1.25);
   const curve = (name: string, f: (N: number) => number) => Ns.map((N) => ({ N, kappa: f(N), curve: name }));
   const lines = [
     ...curve('mean field 30.29/√N', (N) => 30.29 / Math.sqrt(N)),
     ...curve(`paper fit, k = ${PAPER_FIT.k}`, (N) => PAPER_FIT.c0 + PAPER_FIT.c1 * N ** PAPER_FIT.k),
     ...(s.fit ? curve(`fit, all N: k = ${s.fit.k.toFixed(3)}`, (N) => s.fit!.c0 + s.fit!.c1 * N ** s.fit!.k) : []),
-    ...(s.fitLarge ? curve(`fit, N ≥ 100: k = ${s.fitLarge.k.toFixed(3)}`, (N) => s.fitLarge!.c0 + s.fitLarge!.c1 * N ** s.fitLarge!.k) : []),
+    ...(s.fitLast ? curve(`last crossings: k = ${s.fitLast.k.toFixed(3)}`, (N) => s.fitLast!.c0 + s.fitLast!.c1 * N ** s.fitLast!.k) : []),
   ];
   out.push({
     svg: await renderSvg({ width: 520, height: 320, layer: [
       { data: { values: lines }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'N', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'neurons per layer N' }, y: { field: 'kappa', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'critical coupling κ_c' }, color: { field: 'curve', type: 'nominal', sort: null, scale: { range: ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'] }, legend: { title: null, orient: 'bottom-left' } } } },
       { data: { values: pts }, mark: { type: 'errorbar' }, encoding: { x: { field: 'N', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative', title: 'critical coupling κ_c' }, y2: { field: 'hi' } } },
+      { data: { values: lastPts }, mark: { type: 'point', shape: 'triangle-up', size: 40, color: '#9467bd' }, encoding: { x: { field: 'N', type: 'quantitative' }, y: { field: 'kappaC', type: 'quantitative' } } },
       { data: { values: pts }, mark: { type: 'point', filled: true, size: 50, color: 'black' }, encoding: { x: { field: 'N', type: 'quantitative' }, y: { field: 'kappaC', type: 'quantitative' } } },
     ] }),
-    caption: 'c (right). Critical coupling κ_c(N) (points, ±2 SE over seeds) with the Levenberg-Marquardt fits c0 + c1 N^k (all N; N ≥ 100), the paper\'s fit and mean-field theory.',
+    caption: 'c (right). Critical coupling κ_c(N) (black points, ±2 SE over seeds) with its Levenberg-Marquardt fit c0 + c1 N^k, the paper\'s fit and mean-field theory; purple triangles: the last zero crossing of the measured seed-averaged λ0 and its fit (above κ_c at small N, where the saturated state\'s λ0 dips below 0 again before it turns positive for good).',
   });
   return out;
 }
@@ -155,11 +158,12 @@ export async function writeReport(dir: string, s: Fig1Summary, rows: Fig1Row[]):
   const figs = await plots(s, sorted);
   const kcRows = s.critical.map((c) => [
     c.N, c.seeds, c.kappaC === null ? '–' : `${fmt(c.kappaC, 5)} ± ${fmt(c.se, 2)}`, fmt(c.meanField, 5), pct(c.relToMeanField),
-    mark(c.relToMeanField !== null && Math.abs(c.relToMeanField) <= 0.03),
-    fmt(c.kappaLinear, 5), pct(c.kappaLinear === null ? null : c.kappaLinear / c.meanField - 1), pct(c.finiteN / c.meanField - 1), fmt(c.paper, 4),
+    mark(c.relToMeanField !== null && Math.abs(c.relToMeanField) <= 0.03), pct(c.finiteN / c.meanField - 1),
+    fmt(c.firstCrossing.kappaC, 5), pct(c.firstCrossing.relToMeanField),
+    c.lastCrossing.kappaC === null ? '–' : `${fmt(c.lastCrossing.kappaC, 5)} ± ${fmt(c.lastCrossing.se, 2)}`, pct(c.lastCrossing.relToMeanField), fmt(c.paper, 4),
   ]);
   const pm = (f: PowerLawFit | null, k: 'c0' | 'c1' | 'k') => (f ? `${fmt(f[k])} ± ${fmt(f.se[k], 2)}` : '–');
-  const fitRows = s.fit ? (['c0', 'c1', 'k'] as const).map((k) => [k, pm(s.fit, k), pm(s.fitLarge, k), pm(s.fitLinear, k), fmt(PAPER_FIT[k]), { c0: '0', c1: '30.29', k: '−0.5' }[k]]) : [];
+  const fitRows = s.fit ? (['c0', 'c1', 'k'] as const).map((k) => [k, pm(s.fit, k), pm(s.fitLast, k), pm(s.fitLastLarge, k), fmt(PAPER_FIT[k]), { c0: '0', c1: '30.29', k: '−0.5' }[k]]) : [];
   const perN = s.critical.map((c) => {
     const mine = rows.filter((r) => r.N === c.N);
     return [c.N, mine.length, new Set(mine.map((r) => r.kappa)).size, Math.max(...mine.map((r) => r.iterations)), mine.filter((r) => !r.converged).length];
@@ -167,13 +171,13 @@ export async function writeReport(dir: string, s: Fig1Summary, rows: Fig1Row[]):
   const cfg = s.config;
   const sections: Section[] = [
     { title: 'Critical coupling κ_c(N)', body: [
-      table(['N', 'seeds', 'κ_c ± SE', 'mean field κ_mf = 30.29/√N', 'κ_c / κ_mf − 1', 'within 3%', 'linear branch κ_lin', 'κ_lin / κ_mf − 1', 'finite-N theory / κ_mf − 1', 'paper fit'], kcRows),
-      p('κ_c is where the seed-averaged λ0 crosses zero (linear interpolation in log κ between the bracketing couplings). SE: spread of the seeds\' own crossings. Linear branch: a sub-critical net stays in the linear range of tanh, so λ0 = log(κ/κ_lin) exactly there and κ_lin = κ e^{−λ0}; finite-N theory for it: κ_mf · exp(−(ψ(N/2) − log(N/2))/2), the top Lyapunov exponent of products of random N x N matrices (at L = 1,000 the top singular value of a finite product also exceeds the asymptotic growth by about log(N)/L, which lowers κ_lin by 0.3-0.7%).'),
-      p('Above κ_mf the activity grows until tanh saturates, and in the saturated state the exponent is only weakly positive: mean-field theory of tanh networks without bias gives λ0 ≈ 0.6 (κ/κ_mf − 1)² just above κ_mf. The finite-N shift of about −1/(2N) therefore moves the zero crossing of λ0 far more than it moves κ_lin when N is small: κ_c sits well above κ_lin for N = 25 and 50, and approaches it as N grows.'),
+      table(['N', 'seeds', 'κ_c ± SE', 'mean field κ_mf = 30.29/√N', 'κ_c / κ_mf − 1', 'within 3%', 'finite-N theory / κ_mf − 1', 'measured first crossing', '/ κ_mf − 1', 'measured last crossing ± SE', '/ κ_mf − 1', 'paper fit'], kcRows),
+      p('κ_c is the edge of the ordered phase: where the seed-averaged λ0, coming from the ordered side, first crosses zero (and σ jumps across 1). Below κ_c a net\'s activity decays and it stays in the linear range of tanh, where J = (g\'(0) κ)<sup>L</sup> ∏ W̃, so λ0 = log(κ/κ<sub>s</sub>) exactly for seed s and κ<sub>s</sub> = κ e<sup>−λ0</sup> follows from any decaying net (the one nearest the transition is used). The seed-averaged λ0 of this branch is zero at the geometric mean of the κ<sub>s</sub>; SE: spread of the κ<sub>s</sub>. Finite-N theory: κ_mf · exp(−(ψ(N/2) − log(N/2))/2), the top Lyapunov exponent of products of random N x N matrices (at L = 1,000 the top singular value of a finite product also exceeds the asymptotic growth by about log(N)/L, which lowers κ_c by 0.3-0.7%).'),
+      p('Measured crossings: where the measured seed-averaged λ0 crosses zero upwards on the κ grid (linear interpolation in log κ), first and last; the grid is refined around both. The first agrees with κ_c. Above κ_c the activity grows until tanh saturates, and in the saturated state the exponent is only weakly positive: mean-field theory of tanh networks without bias gives λ0 ≈ 0.6 (κ/κ_mf − 1)² just above κ_mf. The finite-N shift of about −1/(2N) pulls it back below zero when N is small: λ0(κ) crosses 0 at κ_c, dips, and turns positive for good only well above κ_c for N = 25 and 50 (the last crossing; SE from the seeds\' own last crossings). For N ≥ 100 the two agree within about 1%.'),
     ] },
     { title: 'Fit κ_c(N) = c0 + c1 N^k', body: s.fit ? [
-      table(['parameter', `κ_c, all N (± SE)`, 'κ_c, N ≥ 100', 'linear branch κ_lin, all N', 'paper', 'mean field'], fitRows),
-      p(`Levenberg-Marquardt over N = ${s.checks.fitWidths.join(', ')} (${s.fit.points} points, RSS ${fmt(s.fit.rss, 3)}); standard errors as SciPy curve_fit (s²(JᵀJ)⁻¹). The second column leaves out N = 25 and 50, whose crossings lie in the saturated regime (see above); the third fits the linear-branch couplings.`),
+      table(['parameter', `κ_c, all N (± SE)`, 'last crossings, all N', 'last crossings, N ≥ 100', 'paper', 'mean field'], fitRows),
+      p(`Levenberg-Marquardt over N = ${s.checks.fitWidths.join(', ')} (${s.fit.points} points, RSS ${fmt(s.fit.rss, 3)}); standard errors as SciPy curve_fit (s²(JᵀJ)⁻¹). The other columns fit the last crossings of the measured λ0 (see above), over all N and without N = 25 and 50.`),
       table(['check', 'result'], [['exponent k in [−0.55, −0.47]', mark(!!s.checks.exponentInRange, s.fit.k.toFixed(4))], ...s.checks.within3pct.map((w) => [`κ_c(${w.N}) within 3% of 30.29/√N`, mark(w.ok, pct(w.rel))])]),
     ] : [p(`Too few widths with a critical coupling for a 3-parameter fit (${s.checks.fitWidths.length}).`)] },
     { title: 'Figures', body: figs.map((f) => figure(f.svg, f.caption)) },

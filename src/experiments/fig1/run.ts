@@ -1,5 +1,5 @@
-// The Fig. 1 sweep: for every width, a first κ grid around κ_mf, then refinement rounds around the zero
-// crossing of the seed-averaged λ0. Each (width, round, seed chunk) is one job of the resumable runner; all
+// The Fig. 1 sweep: for every width, a first κ grid around κ_mf, then refinement rounds around the edge of the
+// ordered phase and the last zero crossing of the seed-averaged λ0. Each (width, round, seed chunk) is one job of the resumable runner; all
 // κ of a job run in the same dispatches (measureDeepMlp). A refinement round's κ follow from the stored rows
 // only, so a resumed run makes the same choices. Later κ warm-start their power iteration from the nearest
 // κ's singular vector of the same seed (in the linear regime the direction does not depend on κ).
@@ -8,7 +8,7 @@ import { stimulusGrid } from '../../criticality/dynamic-range.js';
 import { meanFieldKappa } from '../../models/deep-mlp.js';
 import { Runner, type Job } from '../runner.js';
 import { type Fig1Config, rowKey, seedsFor } from './config.js';
-import { type Fig1Row, seedAverage, zeroCrossing } from './analysis.js';
+import { type Fig1Row, seedAverage, zeroCrossing, lastZeroCrossing, linearBranchKappa } from './analysis.js';
 
 /** Seeds per job: small widths are dispatch-bound (batch all seeds), large ones compute-bound (one per job). */
 export function seedsPerJob(width: number): number {
@@ -24,19 +24,26 @@ function toRow(r: DeepMlpRun, N: number, depth: number, round: number, keepProfi
   };
 }
 
-/** The κ of the next round, from the rows of one width so far. */
+/**
+ * The κ of the next round, from the rows of one width so far: κ*(1 ± step) around the edge of the ordered
+ * phase κ_c (from the decaying nets) and around the last zero crossing of the seed-averaged λ0, which lie far
+ * apart at small N (see criticalPoint).
+ */
 export function nextKappas(rows: Fig1Row[], step: number): number[] {
   const avg = seedAverage(rows);
   const have = avg.map((p) => p.kappa);
-  const near = (k: number) => have.some((h) => Math.abs(h / k - 1) < step / 4);
-  const kc = zeroCrossing(avg);
-  if (kc === null) {
+  const last = lastZeroCrossing(avg);
+  if (last === null) {
     // No sign change yet: extend the grid on the side that misses the transition.
     if (avg.every((p) => p.y < 0)) return [Math.max(...have) * 1.25];
     if (avg.every((p) => p.y >= 0)) return [Math.min(...have) / 1.25];
     return [];
   }
-  return [kc * (1 - step), kc * (1 + step)].filter((k) => !near(k));
+  const out: number[] = [];
+  const near = (k: number) => [...have, ...out].some((h) => Math.abs(h / k - 1) < step / 4);
+  const edge = linearBranchKappa(rows);
+  for (const c of edge === null ? [last] : [edge, last]) for (const k of [c * (1 - step), c * (1 + step)]) if (!near(k)) out.push(k);
+  return out.sort((a, b) => a - b);
 }
 
 export interface SweepContext {
