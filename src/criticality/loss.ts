@@ -10,29 +10,23 @@
 //     mode (reverse over forward). At the top right singular vector v (with u = Jv/|Jv|), d log Λ0 = uᵀ dJ v / Λ0
 //     = d log |J v|, so this is the exact gradient of log Λ0 with respect to every weight and bias.
 import { Tensor, scope, scopeAsync, keep } from '../tensor/tensor.js';
-import { state, withActive } from '../autodiff/state.js';
 import { jvp } from '../autodiff/grad.js';
 import { add, addScalar, div, log, mul, scale, square } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
 import { matmul } from '../ops/matmul.js';
 import { stridedCopy } from '../ops/layout.js';
-import { ones, zeros } from '../ops/create.js';
+import { zeros } from '../ops/create.js';
 import { normal } from '../ops/random.js';
 import { crossEntropy } from '../ops/softmax.js';
 import { CritError } from '../util/errors.js';
 import { linear } from '../nn/linear.js';
 import { activation } from '../nn/activations.js';
-import type { LayerInfo, Params } from '../nn/mlp.js';
-import type { LossFn } from '../nn/loss.js';
+import type { Params } from '../nn/mlp.js';
+import type { LossFn, BatchContext } from '../nn/loss.js';
 import { type Stage, rowNorm, flat } from './model.js';
+import { type MlpLike, type MlpJacobian, isolated, mlpJacobian, exactTopSingularVectors, EXACT_MAX_OUTPUTS } from './mlp-jacobian.js';
 
-/** What the loss needs of a model: an MLP's layers (names, sizes, activations) and its forward function. */
-export interface MlpLike {
-  readonly layers: readonly LayerInfo[];
-  readonly depth: number;
-  readonly inputSize: number;
-  forward(params: Params, x: Tensor): Tensor;
-}
+export { type MlpLike, type MlpJacobian, isolated, mlpJacobian };
 
 /** One stage per weight layer, h → g(h Wᵀ + b) (the last without g), as the criticality library takes them. */
 export function mlpStages(model: MlpLike, params: Params): Stage[] {
@@ -43,42 +37,6 @@ export function mlpStages(model: MlpLike, params: Params): Stage[] {
     const g = l.activation === 'identity' ? null : activation(l.activation);
     return (h: Tensor) => (g ? g(linear(h, W, b)) : linear(h, W, b));
   });
-}
-
-/**
- * Runs fn with no tape or tangent trace active (and recording on, even inside noGrad): nothing it computes is
- * differentiated by an enclosing grad, while its own jvp calls still work.
- */
-export function isolated<T>(fn: () => T): T {
-  const paused = state.paused;
-  state.paused = 0;
-  try { return withActive([], [], fn); } finally { state.paused = paused; }
-}
-
-/** J(x) of an MLP as data: each layer's weight and the derivative g'(z) of its activation (null: identity). */
-export interface MlpJacobian {
-  weights: Tensor[];
-  slopes: (Tensor | null)[];
-  /** The logits at x. */
-  output: Tensor;
-}
-
-/** The forward pass at x, keeping what J needs. Call it inside isolated(): under an active tape its ops would be recorded. */
-export function mlpJacobian(model: MlpLike, params: Params, x: Tensor): MlpJacobian {
-  const weights: Tensor[] = [], slopes: (Tensor | null)[] = [];
-  let h = x;
-  model.layers.forEach((l) => {
-    const W = params[l.weight], b = l.bias ? params[l.bias] : null;
-    if (!W || (l.bias && !b)) throw new CritError(`criticality loss: parameter ${!W ? l.weight : l.bias} is missing`);
-    const z = linear(h, W, b);
-    weights.push(W);
-    if (l.activation === 'identity') { slopes.push(null); h = z; return; }
-    // g'(z) through the activation's own JVP rule, so every activation of nn/activations works.
-    const r = jvp(activation(l.activation), [z], [ones(z.shape)]);
-    slopes.push(r.tangent);
-    h = r.output;
-  });
-  return { weights, slopes, output: h };
 }
 
 /** J v per row, renormalised after each layer (no overflow at any depth): J v / |J v| and log |J v| (the sum of the per-layer log-norms). */
@@ -252,7 +210,12 @@ export interface CriticalityLossOptions {
   alpha: number;
   /** λ_t: the target of λ0. */
   lambdaTarget: number;
-  /** Power-iteration steps for rows without a stored vector (default 8). */
+  /**
+   * How the top singular vectors are found: 'exact' from the Gram matrix J Jᵀ (m backward rows per input; the
+   * default for up to 32 outputs, e.g. the MNIST MLP), or 'power': power iteration, warm-started from `cache`.
+   */
+  vectors?: 'exact' | 'power';
+  /** Power iteration: steps for rows without a stored vector (default 8). */
   coldIterations?: number;
   /** Steps for rows warm-started from their stored vector (default 2). */
   warmIterations?: number;
@@ -270,20 +233,27 @@ export function criticalityLoss(model: MlpLike, o: CriticalityLossOptions): Loss
   if (!Number.isFinite(o.alpha) || o.alpha < 0) throw new CritError(`criticality loss: alpha must be a finite number >= 0, got ${o.alpha}`);
   if (!Number.isFinite(o.lambdaTarget)) throw new CritError(`criticality loss: lambda_t must be finite, got ${o.lambdaTarget}`);
   const cold = o.coldIterations ?? 8, warm = o.warmIterations ?? 2;
+  if (o.vectors !== undefined && o.vectors !== 'exact' && o.vectors !== 'power') throw new CritError(`criticality loss: vectors must be 'exact' or 'power', got '${o.vectors}'`);
+  const exact = (o.vectors ?? (model.layers[model.layers.length - 1].outFeatures <= EXACT_MAX_OUTPUTS ? 'exact' : 'power')) === 'exact';
   return (params, x, y, batch) => {
-    const B = x.shape[0];
-    const idx = o.cache ? batch?.indices : undefined;
-    if (o.cache && !idx) throw new CritError('criticality loss: a vector cache needs the batch indices (the training loop passes them)');
-    if (idx && idx.length !== B) throw new CritError(`criticality loss: ${idx.length} batch indices for a batch of ${B}`);
-    const isWarm = !!idx && o.cache!.has(idx);
-    const start = isWarm ? o.cache!.get(idx!) : undefined;
     const seed = ((o.seed ?? 0) + 1_000_003 * (batch?.epoch ?? 0) + (batch?.step ?? 0)) >>> 0;
-    const v = topSingularVectors(model, params, x, { iterations: isWarm ? warm : cold, start, seed });
-    if (idx) o.cache!.set(idx, v);
+    const v = exact ? exactTopSingularVectors(model, params, x, { seed }) : powerVectors(params, x, batch, seed);
     const { output: logits, logNorm } = logJvpNormWithOutput(mlpStages(model, params), x, v);
     const lambda0 = scale(logNorm, 1 / model.depth);
     const penalty = lambdaPenalty(lambda0, o.lambdaTarget);
     const ce = crossEntropy(logits, y);
     return { loss: add(ce, scale(penalty, o.alpha)), metrics: { L_lambda: penalty, lambda0: mean(lambda0), ce } };
   };
+
+  function powerVectors(params: Params, x: Tensor, batch: BatchContext | undefined, seed: number): Tensor {
+    const B = x.shape[0];
+    const idx = o.cache ? batch?.indices : undefined;
+    if (o.cache && !idx) throw new CritError('criticality loss: a vector cache needs the batch indices (the training loop passes them)');
+    if (idx && idx.length !== B) throw new CritError(`criticality loss: ${idx.length} batch indices for a batch of ${B}`);
+    const isWarm = !!idx && o.cache!.has(idx);
+    const start = isWarm ? o.cache!.get(idx!) : undefined;
+    const v = topSingularVectors(model, params, x, { iterations: isWarm ? warm : cold, start, seed });
+    if (idx) o.cache!.set(idx, v);
+    return v;
+  }
 }

@@ -1,18 +1,67 @@
-// λ0 of an MLP with few outputs, exactly: J(x) (m x n, m = outputs) has rank <= m, so its largest singular value
-// is the square root of the largest eigenvalue of the m x m Gram matrix J Jᵀ. The m rows of J come from one
-// backward sweep per batch (the m one-hot cotangents travel together as m rows per input), the Gram matrices
-// are read back and their eigenvalues taken on the host in f64. No iteration, so no convergence question,
-// whatever the gap between the top two singular values: what the experiment reports per epoch.
-import { Tensor, scope, scopeAsync } from '../../tensor/tensor.js';
-import { mul, div } from '../../ops/elementwise.js';
-import { l2norm } from '../../ops/reduce.js';
-import { tensor } from '../../ops/create.js';
-import { matmul } from '../../ops/matmul.js';
-import { reshape, broadcastTo, slice, concat } from '../../ops/layout.js';
-import { CritError } from '../../util/errors.js';
-import { singularValues } from '../../criticality/host-linalg.js';
-import { mlpJacobian, isolated, type MlpLike } from '../../criticality/loss.js';
-import type { Params } from '../../nn/mlp.js';
+// The input-output Jacobian of an MLP as data, J(x) = D_L W_L ... D_1 W_1, and what its few outputs allow: J
+// (m x n, m = outputs) has rank <= m, so its largest singular value is the square root of the largest
+// eigenvalue of the m x m Gram matrix J Jᵀ. The m rows of J come from one backward sweep per batch (the m
+// one-hot cotangents travel together as m rows per input). No iteration, so no convergence question whatever
+// the gap between the top two singular values: exact λ0 for reports (eigenvalues on the host in f64), and the
+// exact top right singular vectors for the criticality loss (on the GPU, no readback).
+import { Tensor, scope, scopeAsync } from '../tensor/tensor.js';
+import { state, withActive } from '../autodiff/state.js';
+import { jvp } from '../autodiff/grad.js';
+import { mul, div, addScalar } from '../ops/elementwise.js';
+import { l2norm } from '../ops/reduce.js';
+import { ones, tensor } from '../ops/create.js';
+import { normal } from '../ops/random.js';
+import { matmul } from '../ops/matmul.js';
+import { reshape, broadcastTo, slice, concat } from '../ops/layout.js';
+import { CritError } from '../util/errors.js';
+import { linear } from '../nn/linear.js';
+import { activation } from '../nn/activations.js';
+import type { LayerInfo, Params } from '../nn/mlp.js';
+import { singularValues } from './host-linalg.js';
+
+/** What the loss needs of a model: an MLP's layers (names, sizes, activations) and its forward function. */
+export interface MlpLike {
+  readonly layers: readonly LayerInfo[];
+  readonly depth: number;
+  readonly inputSize: number;
+  forward(params: Params, x: Tensor): Tensor;
+}
+
+/**
+ * Runs fn with no tape or tangent trace active (and recording on, even inside noGrad): nothing it computes is
+ * differentiated by an enclosing grad, while its own jvp calls still work.
+ */
+export function isolated<T>(fn: () => T): T {
+  const paused = state.paused;
+  state.paused = 0;
+  try { return withActive([], [], fn); } finally { state.paused = paused; }
+}
+
+/** J(x) of an MLP as data: each layer's weight and the derivative g'(z) of its activation (null: identity). */
+export interface MlpJacobian {
+  weights: Tensor[];
+  slopes: (Tensor | null)[];
+  /** The logits at x. */
+  output: Tensor;
+}
+
+/** The forward pass at x, keeping what J needs. Call it inside isolated(): under an active tape its ops would be recorded. */
+export function mlpJacobian(model: MlpLike, params: Params, x: Tensor): MlpJacobian {
+  const weights: Tensor[] = [], slopes: (Tensor | null)[] = [];
+  let h = x;
+  model.layers.forEach((l) => {
+    const W = params[l.weight], b = l.bias ? params[l.bias] : null;
+    if (!W || (l.bias && !b)) throw new CritError(`criticality loss: parameter ${!W ? l.weight : l.bias} is missing`);
+    const z = linear(h, W, b);
+    weights.push(W);
+    if (l.activation === 'identity') { slopes.push(null); h = z; return; }
+    // g'(z) through the activation's own JVP rule, so every activation of nn/activations works.
+    const r = jvp(activation(l.activation), [z], [ones(z.shape)]);
+    slopes.push(r.tangent);
+    h = r.output;
+  });
+  return { weights, slopes, output: h };
+}
 
 /** The rows of J(x) for every input: [B, m, n]. */
 export function jacobianRows(model: MlpLike, params: Params, x: Tensor): Tensor {
@@ -30,6 +79,31 @@ export function jacobianRows(model: MlpLike, params: Params, x: Tensor): Tensor 
       g = reshape(matmul(reshape(g, [B * m, n]), j.weights[l]), [B, m, j.weights[l].shape[1]]);
     }
     return g;
+  }));
+}
+
+/** Output widths up to which the criticality loss takes exact vectors by default (m backward rows per input). */
+export const EXACT_MAX_OUTPUTS = 32;
+
+/**
+ * The top right singular vector of J(x) per input, [B, n], exact and without a readback: G = J Jᵀ per input is
+ * squared (and rescaled) `squarings` times (default 12), so G^(2^k) ∝ u uᵀ once (σ2/σ1)^(2^(k+1)) is negligible;
+ * u = G^(2^k) w for a seeded random w, v = Jᵀu / |Jᵀu|. With a tie at the top any vector of the top space comes
+ * out, which gives the same Λ0 = |J v|. Nothing is recorded by an enclosing tape.
+ */
+export function exactTopSingularVectors(model: MlpLike, params: Params, x: Tensor, o: { squarings?: number; seed?: number } = {}): Tensor {
+  const squarings = o.squarings ?? 12;
+  if (!(Number.isInteger(squarings) && squarings >= 0)) throw new CritError(`exactTopSingularVectors: squarings must be a non-negative integer, got ${squarings}`);
+  return isolated(() => scope(() => {
+    const rows = jacobianRows(model, params, x);
+    const [B, m, n] = rows.shape;
+    // Rescaled by the Frobenius norm (plus a floor, so a zero Jacobian gives v = 0 rather than NaN).
+    const unit = (G: Tensor) => div(G, addScalar(reshape(l2norm(reshape(G, [B, m * m]), 1, true), [B, 1, 1]), 1e-30));
+    let G = unit(matmul(rows, rows, { transB: true }));
+    for (let k = 0; k < squarings; k++) G = unit(matmul(G, G));
+    const u = matmul(G, normal([B, m, 1], 0, 1, { seed: o.seed ?? 0, stream: 0x6a77 }));
+    const v = reshape(matmul(reshape(u, [B, 1, m]), rows), [B, n]);
+    return div(v, addScalar(l2norm(v, 1, true), 1e-30));
   }));
 }
 

@@ -2,6 +2,7 @@
 // mode, in-place optimizer updates, and metrics per epoch. Nothing is read back during an epoch: the
 // batch losses (and the loss function's extra metrics) are summed on the GPU and read once at its end.
 import { Tensor, engine, scope } from '../tensor/tensor.js';
+import { clipGradNorm } from './clip.js';
 import { noGrad } from '../autodiff/state.js';
 import { valueAndGrad } from '../autodiff/grad.js';
 import { add, scale } from '../ops/elementwise.js';
@@ -53,6 +54,8 @@ export interface TrainOptions {
   evalTrain?: boolean;
   /** Report an epoch 0 (evaluation before any step) first. */
   evalAtStart?: boolean;
+  /** Scale all gradients together down to this global norm when above it (torch's clip_grad_norm_); default: off. */
+  clipGradNorm?: number;
   /** Number of epochs already done (resuming): shuffling and schedule continue from there. */
   startEpoch?: number;
   /**
@@ -130,7 +133,8 @@ async function runEpoch(o: TrainOptions, lossFn: LossFn, batches: Int32Array[], 
         }, names.map((n) => params[n]));
         const metrics = (out as LossOutput | null)?.metrics ?? {};
         return noGrad(() => {
-          optimizer.step(Object.fromEntries(names.map((n, i) => [n, grads[i]])));
+          const g = o.clipGradNorm ? clipGradNorm(grads, o.clipGradNorm) : grads;
+          optimizer.step(Object.fromEntries(names.map((n, i) => [n, g[i]])));
           // Running sums on the GPU: the loss and each metric weighted by the batch size.
           const keys = Object.keys(metrics).sort();
           if (keys.includes('loss')) throw new CritError("train: a metric cannot be called 'loss' (the loss itself is reported as trainLoss)");

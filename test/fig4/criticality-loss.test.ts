@@ -9,7 +9,7 @@ import { hostLogSigmaMax as hostLogSigmaMaxOf, type HostParams } from './host-ml
 import {
   mlpStages, lambda0Mlp, topSingularVectors, logJvpNormWithOutput, lambdaPenalty, criticalityLoss, SingularVectorCache,
 } from '../../src/criticality/loss.js';
-import { exactLambda0, topEigenvector } from '../../src/experiments/fig4/jacobian-gram.js';
+import { exactLambda0, exactTopSingularVectors, topEigenvector } from '../../src/criticality/mlp-jacobian.js';
 
 const arch = 'mlp:6-5-4-3:scaled-tanh';
 const model = crit.buildModel(arch);
@@ -60,14 +60,17 @@ test('λ0 per input: power iteration (MLP fast path, library), Gram matrix and f
     assert.ok(Math.abs(lib.lambda0[b] - ref[b]) < 2e-6, `library ${lib.lambda0[b]} vs ${ref[b]}`);
     assert.ok(Math.abs(gram.lambda0[b] - ref[b]) < 2e-6, `gram ${gram.lambda0[b]} vs ${ref[b]}`);
   }
-  // The singular vectors agree up to sign.
-  const [vf, vg] = [await fast.vector.readF32(), await gram.vector!.readF32()];
+  // The singular vectors agree up to sign: power iteration, the host Gram route, and the GPU-only exact route
+  // (Gram matrix squared 12 times on the GPU, what the loss uses by default).
+  const exact = exactTopSingularVectors(model, params, x, { seed: 5 });
+  const [vf, vg, ve] = [await fast.vector.readF32(), await gram.vector!.readF32(), await exact.readF32()];
   for (let b = 0; b < inputs.length; b++) {
-    let dot = 0;
-    for (let i = 0; i < 6; i++) dot += vf[b * 6 + i] * vg[b * 6 + i];
+    let dot = 0, dotE = 0, norm = 0;
+    for (let i = 0; i < 6; i++) { dot += vf[b * 6 + i] * vg[b * 6 + i]; dotE += ve[b * 6 + i] * vg[b * 6 + i]; norm += ve[b * 6 + i] ** 2; }
     assert.ok(Math.abs(Math.abs(dot) - 1) < 1e-5, `|<v_power, v_gram>| = ${Math.abs(dot)}`);
+    assert.ok(Math.abs(Math.abs(dotE) - 1) < 1e-5 && Math.abs(norm - 1) < 1e-5, `|<v_exact, v_gram>| = ${Math.abs(dotE)}, |v_exact|² = ${norm}`);
   }
-  fast.vector.dispose(); lib.vector.dispose(); gram.vector!.dispose();
+  fast.vector.dispose(); lib.vector.dispose(); gram.vector!.dispose(); exact.dispose();
 });
 
 test('logJvpNormWithOutput = the library logJvpNorm and the model output', async () => {
@@ -82,12 +85,12 @@ test('logJvpNormWithOutput = the library logJvpNorm and the model output', async
   assert.equal(Array.from(await mine.output.readF32()), Array.from(out));
 });
 
-test('gradient of α(λ_t − λ0)² matches finite differences of the f64 SVD for every weight and bias', async () => {
+for (const vectors of ['power', 'exact'] as const) test(`gradient of α(λ_t − λ0)² matches finite differences of the f64 SVD for every weight and bias (${vectors} vectors)`, async () => {
   const params = makeParams();
   const hp = await hostParams(params);
   const x = crit.tensor(inputs.flat(), [inputs.length, 6]);
   const names = model.paramNames;
-  const v = topSingularVectors(model, params, x, { iterations: 300 });
+  const v = vectors === 'power' ? topSingularVectors(model, params, x, { iterations: 300 }) : exactTopSingularVectors(model, params, x);
   const { value, grads } = crit.valueAndGrad((...ps) => {
     const rec = Object.fromEntries(names.map((n, i) => [n, ps[i]]));
     const lam = crit.scale(logJvpNormWithOutput(mlpStages(model, rec), x, v).logNorm, 1 / L);
@@ -159,7 +162,7 @@ test('CritL as a LossFn: CE + α·L_λ, metrics, and warm starts from the per-sa
   const y = crit.intTensor([0, 2, 1]);
   const cache = new SingularVectorCache(10, 6);
   const batch = { indices: Int32Array.from([4, 7, 1]), epoch: 0, step: 0 };
-  const fn = criticalityLoss(model, { alpha, lambdaTarget: lambdaT, cache, coldIterations: 60, warmIterations: 1 });
+  const fn = criticalityLoss(model, { alpha, lambdaTarget: lambdaT, vectors: 'power', cache, coldIterations: 60, warmIterations: 1 });
   assert.not.ok(cache.has(batch.indices));
   const out1 = fn(params, x, y, batch);
   assert.ok(cache.has(batch.indices));
@@ -180,9 +183,14 @@ test('CritL as a LossFn: CE + α·L_λ, metrics, and warm starts from the per-sa
   const fv = await fresh.vector!.readF32();
   assert.ok(Math.abs(Math.abs(Array.from(stored).reduce((s, e, i) => s + e * fv[i], 0)) - 1) < 1e-4, 'row 1 of the cache holds the vector of input 2');
   // Without a cache the rows start from random vectors every time (cold iterations).
-  const noCache = criticalityLoss(model, { alpha, lambdaTarget: lambdaT, coldIterations: 60 });
+  const noCache = criticalityLoss(model, { alpha, lambdaTarget: lambdaT, vectors: 'power', coldIterations: 60 });
   const out3 = noCache(params, x, y, batch);
   assert.ok(Math.abs((await item(out3.metrics!.L_lambda)) - pen) < 1e-4);
+  // The default for few outputs: exact vectors, no cache, no iterations: the exact penalty at once.
+  const exactFn = criticalityLoss(model, { alpha, lambdaTarget: lambdaT, coldIterations: 0 });
+  const out4 = exactFn(params, x, y, batch);
+  assert.ok(Math.abs((await item(out4.metrics!.L_lambda)) - pen) < 1e-5, `exact L_λ ${await item(out4.metrics!.L_lambda)} vs ${pen}`);
+  assert.throws(() => criticalityLoss(model, { alpha, lambdaTarget: lambdaT, vectors: 'svd' as never }), /vectors must be 'exact' or 'power'/);
   assert.throws(() => fn(params, x, y, { ...batch, indices: Int32Array.from([1, 2]) }), /2 batch indices for a batch of 3/);
   assert.throws(() => cache.get([10]), /row 10 is outside \[0, 10\)/);
   assert.throws(() => criticalityLoss(model, { alpha: -1, lambdaTarget: 0 }), /alpha must be/);

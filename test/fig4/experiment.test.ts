@@ -12,7 +12,7 @@ import { targetChecks, type SummaryRow } from '../../src/experiments/fig4/analys
 
 const cfg: Fig4Config = {
   ...presets.quick, preset: 'custom', arch: 'mlp:784-16-10:scaled-tanh', inits: ['init0', 'init3'], alphas: [10], lambdaTargets: [0],
-  reps: 1, epochs: 2, batchSize: 32, optimizer: 'adam', lr: 1e-3, trainSize: 64, testSize: 48, lambdaInputs: 8, coldIterations: 4, warmIterations: 1,
+  reps: 1, epochs: 2, batchSize: 32, optimizer: 'adam', lr: 1e-3, clipGradNorm: 1, trainSize: 64, testSize: 48, lambdaInputs: 8, vectors: 'exact', coldIterations: 4, warmIterations: 1,
 };
 const out = mkdtempSync(join(tmpdir(), 'crit-fig4-'));
 
@@ -39,7 +39,7 @@ test('a tiny grid: files, summary rows and per-epoch records', async () => {
   assert.is(epochs.length, 4 * 3);
   const csv = readFileSync(join(out, 'epochs.csv'), 'utf8').trim().split('\n');
   assert.is(csv.length, 1 + 12);
-  assert.match(csv[0], /^run,init,loss,alpha,lambda_t,rep,epoch,lr,train_loss,train_ce,L_lambda,train_lambda0,test_acc,test_loss,lambda0,lambda0_sd,seconds$/);
+  assert.match(csv[0], /^run,init,loss,alpha,lambda_t,rep,epoch,lr,train_loss,train_ce,L_lambda,train_lambda0,train_lambda0_exact,test_acc,test_loss,lambda0,lambda0_sd,seconds$/);
   // CritL: L_λ = α · mean (λ_t − λ0)² per training epoch, and ∂L_λ/∂e from that trace.
   const crit0 = epochs.filter((e: { run: string }) => e.run === 'init0-CritL-a10-t0-rep0');
   assert.equal(crit0.map((e: { epoch: number }) => e.epoch), [0, 1, 2]);
@@ -51,6 +51,14 @@ test('a tiny grid: files, summary rows and per-epoch records', async () => {
   const cel0 = epochs.find((e: { run: string; epoch: number }) => e.run === 'init0-CEL-rep0' && e.epoch === 0);
   assert.is(cel0.lambda0, crit0[0].lambda0);
   assert.is(s.checks.length, 2);
+  // One (α, λ_t) cell over two inits: the mean and the largest offset of their final λ0.
+  const critl = s.summary.filter((r) => r.loss === 'CritL');
+  assert.is(s.offsets.length, 1);
+  assert.is(s.offsets[0].runs, 2);
+  assert.ok(Math.abs(s.offsets[0].mean - (critl[0].final_lambda0 + critl[1].final_lambda0) / 2) < 1e-12);
+  assert.is(s.offsets[0].maxAbs, Math.max(...critl.map((r) => Math.abs(r.final_lambda0))));
+  for (const e of epochs) assert.ok(Number.isFinite(e.train_lambda0_exact), `exact training λ0 of ${e.run} epoch ${e.epoch}`);
+  assert.ok(Number.isFinite(s.offsets[0].meanTrain));
   const html = readFileSync(join(out, 'index.html'), 'utf8');
   assert.match(html, /<svg/);
   assert.match(html, /accuracy ~ dLde \+ lambda0 \+ \(1 \| configuration\)/);
@@ -82,7 +90,7 @@ const FASHION = '/usr/share/datasets/fashion-mnist';
 });
 
 test('the target check: α >= 1 within 0.05 of λ_t', () => {
-  const row = (alpha: number, lt: number, l0: number): SummaryRow => ({ run: `r${alpha}${lt}`, init: 'init0', loss: 'CritL', alpha, lambda_t: lt, rep: 0, configuration: '', initial_lambda0: 0, final_lambda0: l0, final_test_acc: 0.5, dLde: 0, final_L_lambda: 0, seconds: 0 });
+  const row = (alpha: number, lt: number, l0: number): SummaryRow => ({ run: `r${alpha}${lt}`, init: 'init0', loss: 'CritL', alpha, lambda_t: lt, rep: 0, configuration: '', initial_lambda0: 0, final_lambda0: l0, final_train_lambda0: l0, final_test_acc: 0.5, dLde: 0, final_L_lambda: 0, seconds: 0 });
   const c = targetChecks([row(0.1, 0, 0.3), row(1, 0.2, 0.24), row(10, -0.2, -0.26)]);
   assert.equal(c.map((x) => [x.alpha, x.ok]), [[1, true], [10, false]]);
 });

@@ -108,6 +108,18 @@ test('Adam and AdamW', async () => {
   }
 });
 
+test('global-norm gradient clipping (torch clip_grad_norm_)', async () => {
+  const { clipGradNorm } = await import('../../src/nn/clip.js');
+  const g = [crit.tensor([3, 0], [2]), crit.tensor([0, 4, 0], [3])];
+  // ‖g‖ = 5: scaled to norm 2 (factor 2 / (5 + 1e-6)); below the limit nothing changes.
+  const c = await Promise.all(clipGradNorm(g, 2).map((t) => t.readF32()));
+  const f = 2 / (5 + 1e-6);
+  assert.ok(Math.abs(c[0][0] - 3 * f) < 1e-6 && Math.abs(c[1][1] - 4 * f) < 1e-6, `${c[0]} ${c[1]}`);
+  const same = await Promise.all(clipGradNorm(g, 10).map((t) => t.readF32()));
+  assert.equal([...same[0], ...same[1]], [3, 0, 0, 4, 0]);
+  assert.throws(() => clipGradNorm(g, 0), /maxNorm must be a finite number > 0/);
+});
+
 test('optimizer errors', async () => {
   await crit.init();
   const p = { w: crit.zeros([2, 2]) };

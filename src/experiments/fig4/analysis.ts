@@ -16,6 +16,8 @@ export interface SummaryRow {
   /** λ0 at initialisation (epoch 0), mean over the λ0 test inputs. */
   initial_lambda0: number;
   final_lambda0: number;
+  /** Exact mean λ0 over as many training inputs at the end (NaN in stores written before it existed). */
+  final_train_lambda0: number;
   final_test_acc: number;
   /** ∂L_λ/∂e (CritL): mean |L_λ(e) − L_λ(e−1)|. */
   dLde: number | null;
@@ -27,7 +29,7 @@ export function summaryRow(r: RunResult): SummaryRow {
   const s = r.spec, last = r.epochs[r.epochs.length - 1];
   return {
     run: r.id, init: s.init, loss: s.loss, alpha: s.alpha, lambda_t: s.lambdaT, rep: s.rep, configuration: configurationOf(s),
-    initial_lambda0: r.epochs[0].lambda0, final_lambda0: r.final_lambda0, final_test_acc: r.final_test_acc,
+    initial_lambda0: r.epochs[0].lambda0, final_lambda0: r.final_lambda0, final_train_lambda0: last.train_lambda0_exact ?? NaN, final_test_acc: r.final_test_acc,
     dLde: r.dLde, final_L_lambda: last.L_lambda, seconds: r.seconds,
   };
 }
@@ -49,6 +51,38 @@ export function targetChecks(rows: SummaryRow[]): TargetCheck[] {
     run: r.run, init: r.init, alpha: r.alpha!, lambda_t: r.lambda_t!, final_lambda0: r.final_lambda0,
     ok: Math.abs(r.final_lambda0 - r.lambda_t!) <= TARGET_TOLERANCE,
   }));
+}
+
+export interface TargetOffset {
+  alpha: number;
+  lambda_t: number;
+  runs: number;
+  /** Mean of λ0 − λ_t over inits and repetitions, and the largest |λ0 − λ_t| (λ0 on the test inputs). */
+  mean: number;
+  maxAbs: number;
+  /** Mean of λ0 − λ_t on the training inputs the penalty acts on. */
+  meanTrain: number;
+}
+
+/**
+ * λ0 − λ_t of the CritL runs per (α, λ_t): where the criticality penalty and the cross-entropy balance. The
+ * cross-entropy pushes λ0 up, so a weak penalty settles above a low target (the paper's Fig. 4c: α and λ_t
+ * together set the post-training λ0).
+ */
+export function targetOffsets(rows: SummaryRow[]): TargetOffset[] {
+  const by = new Map<string, SummaryRow[]>();
+  for (const r of rows) if (r.loss === 'CritL' && Number.isFinite(r.final_lambda0)) {
+    const k = `${r.alpha}/${r.lambda_t}`;
+    by.set(k, [...(by.get(k) ?? []), r]);
+  }
+  return [...by.values()].map((rs) => {
+    const d = rs.map((r) => r.final_lambda0 - r.lambda_t!);
+    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+    return {
+      alpha: rs[0].alpha!, lambda_t: rs[0].lambda_t!, runs: rs.length, mean: mean(d), maxAbs: Math.max(...d.map(Math.abs)),
+      meanTrain: mean(rs.map((r) => r.final_train_lambda0 - r.lambda_t!)),
+    };
+  }).sort((a, b) => a.alpha - b.alpha || a.lambda_t - b.lambda_t);
 }
 
 export interface MixedModel {

@@ -17,6 +17,8 @@ export interface Fig4Config {
   /** 'sgd': plain SGD as the paper (no momentum); 'adam': Adam (torch defaults but lr). */
   optimizer: 'sgd' | 'adam';
   lr: number;
+  /** Global gradient-norm clipping (torch's clip_grad_norm_); null = off (the paper). */
+  clipGradNorm: number | null;
   /** Learning-rate factor per epoch (the paper: 0.997). */
   lrDecay: number;
   /** Training / test samples used (0 = all of the split). */
@@ -24,7 +26,12 @@ export interface Fig4Config {
   testSize: number;
   /** Test inputs over which λ0 is averaged each epoch (the first ones of the test set). */
   lambdaInputs: number;
-  /** Power-iteration steps per training step: from random (first epoch) and warm-started (later epochs). */
+  /**
+   * The loss's top singular vectors: 'exact' from the 10 x 10 Gram matrix J Jᵀ per input (the paper's exact
+   * spectral norm), or 'power': warm-started power iteration (cheaper, lags behind the weights).
+   */
+  vectors: 'exact' | 'power';
+  /** Power iteration ('power'): steps per training step from random (first epoch) and warm-started (later epochs). */
   coldIterations: number;
   warmIterations: number;
   /** Base seed: initial weights of repetition r use seed + r (the same for CEL and CritL: paired runs). */
@@ -39,14 +46,14 @@ export const presets: Record<'quick' | 'full', Fig4Config> = {
   full: {
     preset: 'full', arch: 'mlp:784-1000-500-10:scaled-tanh', inits: INITS,
     lambdaTargets: PAPER_LAMBDA_TARGETS, alphas: PAPER_ALPHAS, reps: 5, epochs: 200,
-    batchSize: 128, optimizer: 'sgd', lr: 1e-3, lrDecay: 0.997, trainSize: 0, testSize: 0, lambdaInputs: 1000,
-    coldIterations: 8, warmIterations: 2, seed: 1,
+    batchSize: 128, optimizer: 'sgd', lr: 1e-3, clipGradNorm: null, lrDecay: 0.997, trainSize: 0, testSize: 0, lambdaInputs: 1000,
+    vectors: 'exact', coldIterations: 8, warmIterations: 2, seed: 1,
   },
   quick: {
     preset: 'quick', arch: 'mlp:784-1000-500-10:scaled-tanh', inits: INITS,
-    lambdaTargets: PAPER_LAMBDA_TARGETS, alphas: [100, 500], reps: 1, epochs: 6,
-    batchSize: 32, optimizer: 'adam', lr: 1e-3, lrDecay: 0.997, trainSize: 256, testSize: 500, lambdaInputs: 50,
-    coldIterations: 4, warmIterations: 2, seed: 1,
+    lambdaTargets: PAPER_LAMBDA_TARGETS, alphas: [1, 10, 100, 500], reps: 1, epochs: 6,
+    batchSize: 32, optimizer: 'adam', lr: 1e-3, clipGradNorm: null, lrDecay: 0.997, trainSize: 256, testSize: 500, lambdaInputs: 50,
+    vectors: 'exact', coldIterations: 4, warmIterations: 2, seed: 1,
   },
 };
 
@@ -88,8 +95,10 @@ export function checkConfig(c: Fig4Config): Fig4Config {
   };
   posInt('reps'); posInt('epochs'); posInt('batchSize'); posInt('lambdaInputs'); posInt('coldIterations', 0); posInt('warmIterations', 0);
   posInt('trainSize', 0); posInt('testSize', 0);
+  if (c.vectors !== 'exact' && c.vectors !== 'power') throw new CritError(`fig4: vectors must be exact or power, got '${c.vectors}'`);
   if (c.optimizer !== 'sgd' && c.optimizer !== 'adam') throw new CritError(`fig4: optimizer must be sgd or adam, got '${c.optimizer}'`);
   if (!(c.lr > 0)) throw new CritError(`fig4: lr must be > 0, got ${c.lr}`);
+  if (c.clipGradNorm !== null && !(c.clipGradNorm > 0 && Number.isFinite(c.clipGradNorm))) throw new CritError(`fig4: clipGradNorm must be a number > 0 or null, got ${c.clipGradNorm}`);
   if (!(c.lrDecay > 0)) throw new CritError(`fig4: lr decay must be > 0, got ${c.lrDecay}`);
   if (c.inits.length === 0) throw new CritError('fig4: no init schemes');
   for (const a of c.alphas) if (!(a >= 0)) throw new CritError(`fig4: alpha must be >= 0, got ${a}`);

@@ -45,8 +45,8 @@ export async function loadData(cfg: Fig4Config, dir?: string): Promise<{ train: 
 
 /** What a stored run depends on: a store written with other settings is refused (or --fresh). */
 function storeMeta(cfg: Fig4Config, data: string): Record<string, unknown> {
-  const { arch, epochs, batchSize, optimizer, lr, lrDecay, trainSize, testSize, lambdaInputs, coldIterations, warmIterations, seed } = cfg;
-  return { arch, epochs, batchSize, optimizer, lr, lrDecay, trainSize, testSize, lambdaInputs, coldIterations, warmIterations, seed, data };
+  const { arch, epochs, batchSize, optimizer, lr, clipGradNorm, lrDecay, trainSize, testSize, lambdaInputs, vectors, coldIterations, warmIterations, seed } = cfg;
+  return { arch, epochs, batchSize, optimizer, lr, ...(clipGradNorm !== null ? { clipGradNorm } : {}), lrDecay, trainSize, testSize, lambdaInputs, vectors, ...(vectors === 'power' ? { coldIterations, warmIterations } : {}), seed, data };
 }
 
 export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fig4Summary> {
@@ -73,6 +73,8 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
     const train = d.train;
     const n = Math.min(cfg.lambdaInputs, d.test.length);
     const lambdaInputs = Tensor.from(d.test.x.subarray(0, n * d.test.features), [n, d.test.features]);
+    const nTrain = Math.min(cfg.lambdaInputs, train.length);
+    const trainLambdaInputs = Tensor.from(train.x.subarray(0, nTrain * train.features), [nTrain, train.features]);
     runner.log(`${grid.length} runs (${store.resumed} stored); ${d.description}`);
     try {
       for (const [i, spec] of grid.entries()) {
@@ -81,7 +83,7 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
           label: `[${i + 1}/${grid.length}] ${runId(spec)}`,
           keys: [runId(spec)],
           run: async (log) => {
-            const r = await trainRun(spec, cfg, { train, test: d.test, lambdaInputs }, (e) => {
+            const r = await trainRun(spec, cfg, { train, test: d.test, lambdaInputs, trainLambdaInputs }, (e) => {
               if (e.epoch === 0 || e.epoch === cfg.epochs || e.epoch % Math.max(1, Math.round(cfg.epochs / 10)) === 0) {
                 log(`  ${runId(spec)} epoch ${e.epoch}: λ0 ${e.lambda0.toFixed(4)}, test accuracy ${(100 * e.test_acc).toFixed(2)}%${e.train_loss !== null ? `, train loss ${e.train_loss.toFixed(4)}` : ''}${e.L_lambda !== null ? `, L_λ ${e.L_lambda.toExponential(3)}` : ''} (${e.seconds.toFixed(1)} s)`);
               }
@@ -93,6 +95,7 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
       }
     } finally {
       lambdaInputs.dispose();
+      trainLambdaInputs.dispose();
     }
   }
   const s = await report();

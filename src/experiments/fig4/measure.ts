@@ -12,7 +12,7 @@ import { branchingFrom } from '../../criticality/activity.js';
 import { lambda0 as powerLambda0, logJvpNorm } from '../../criticality/power-iteration.js';
 import { mlpStages, type MlpLike } from '../../criticality/loss.js';
 import type { Params } from '../../nn/mlp.js';
-import { exactLambda0 } from './jacobian-gram.js';
+import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
 
 export type MeasureMethod = 'gram' | 'power';
 

@@ -9,7 +9,7 @@ import { SGD, Adam, exponentialDecay } from '../../nn/optim.js';
 import { trainModel } from '../../nn/train.js';
 import { crossEntropyLoss } from '../../nn/loss.js';
 import { criticalityLoss, SingularVectorCache } from '../../criticality/loss.js';
-import { exactLambda0 } from './jacobian-gram.js';
+import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
 import { type Fig4Config, type RunSpec, runId } from './config.js';
 
 export interface EpochRecord {
@@ -29,6 +29,11 @@ export interface EpochRecord {
   L_lambda: number | null;
   /** CritL: the batch-mean λ0 the loss saw, averaged over the epoch. */
   train_lambda0: number | null;
+  /**
+   * Exact mean λ0 over the first λ0-inputs of the training set, after the epoch: beside train_lambda0 it shows
+   * how far the loss's warm-started power iteration lags; beside lambda0, the train/test gap of λ0.
+   */
+  train_lambda0_exact: number;
   test_acc: number;
   test_loss: number;
   /** Mean λ0 over the λ0 test inputs, and its standard deviation over those inputs. */
@@ -52,8 +57,9 @@ export interface RunResult {
 export interface RunData {
   train: Dataset;
   test: Dataset;
-  /** Inputs [n, features] over which λ0 is averaged each epoch. */
+  /** Inputs [n, features] over which λ0 is averaged each epoch (test set), and as many training inputs. */
   lambdaInputs: Tensor;
+  trainLambdaInputs: Tensor;
 }
 
 /** ∂L_λ/∂e of DESIGN.md: mean |L_λ(e) − L_λ(e − 1)| over the training epochs' trace. */
@@ -77,10 +83,10 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
   // Repetition r starts from the same weights for CEL and every CritL configuration (paired comparisons).
   const params = model.init({ scheme: spec.init, seed: cfg.seed + spec.rep });
   const optimizer = cfg.optimizer === 'adam' ? new Adam(params, { lr: cfg.lr }) : new SGD(params, { lr: cfg.lr });
-  const cache = spec.loss === 'CritL' ? new SingularVectorCache(data.train.length, data.train.features) : null;
+  const cache = spec.loss === 'CritL' && cfg.vectors === 'power' ? new SingularVectorCache(data.train.length, data.train.features) : null;
   const loss = spec.loss === 'CritL'
     ? criticalityLoss(model, {
-      alpha: spec.alpha!, lambdaTarget: spec.lambdaT!, cache: cache!,
+      alpha: spec.alpha!, lambdaTarget: spec.lambdaT!, vectors: cfg.vectors, cache: cache ?? undefined,
       coldIterations: cfg.coldIterations, warmIterations: cfg.warmIterations, seed: (cfg.seed + spec.rep) * 7919,
     })
     : crossEntropyLoss(model);
@@ -88,10 +94,11 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
   try {
     await trainModel({
       model, params, optimizer, data: data.train, test: data.test, epochs: cfg.epochs, batchSize: cfg.batchSize,
-      seed: cfg.seed + spec.rep, loss, schedule: exponentialDecay(cfg.lr, cfg.lrDecay), evalAtStart: true,
+      seed: cfg.seed + spec.rep, loss, clipGradNorm: cfg.clipGradNorm ?? undefined, schedule: exponentialDecay(cfg.lr, cfg.lrDecay), evalAtStart: true,
       onEpoch: async (m) => {
         const lam = await exactLambda0(model, params, data.lambdaInputs);
         const [mean, sd] = meanSd(lam.lambda0);
+        const [trainMean] = meanSd((await exactLambda0(model, params, data.trainLambdaInputs)).lambda0);
         const crit = spec.loss === 'CritL' && m.epoch > 0;
         const r: EpochRecord = {
           run: id, init: spec.init, loss: spec.loss, alpha: spec.alpha, lambda_t: spec.lambdaT, rep: spec.rep,
@@ -100,6 +107,7 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
           train_ce: m.epoch === 0 ? null : crit ? m.extra.ce : m.trainLoss,
           L_lambda: crit ? spec.alpha! * m.extra.L_lambda : null,
           train_lambda0: crit ? m.extra.lambda0 : null,
+          train_lambda0_exact: trainMean,
           test_acc: m.testAccuracy ?? NaN, test_loss: m.testLoss ?? NaN,
           lambda0: mean, lambda0_sd: sd, seconds: m.seconds,
         };
