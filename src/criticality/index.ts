@@ -7,6 +7,7 @@ export { lambda0, logJvpNorm, linearize, jvpPass, vjpPass, type PowerIterationOp
 export { lyapunovSpectrum, type SpectrumOptions, type SpectrumResult } from './spectrum.js';
 export { dynamicRange, stimulusGrid, stimulusResponse, type DynamicRange } from './dynamic-range.js';
 export { measureDeepMlp, type DeepMlpMeasureOptions, type DeepMlpRun } from './deep-mlp.js';
+export { deepMlpSpectrum, type DeepMlpSpectrumOptions, type DeepMlpSpectrum } from './deep-mlp-spectrum.js';
 export { thinQR, singularValues, matmulHost } from './host-linalg.js';
 export { digamma, finiteSizeShift, finiteSizeKappa, paperKappa, PAPER_FIT } from './theory.js';
 export { exactLambda0, exactTopSingularVectors, jacobianRows, EXACT_MAX_OUTPUTS, type ExactLambda0 } from './mlp-jacobian.js';

@@ -49,6 +49,12 @@ test('crit lyapunov --json: {config, runs} equal to the library', async () => {
   crit.shutdown();
   const text = await run(lyapunov, ['--width', '16', '--depth', '30', '--kappa', '3,4', '--stimulus-per-decade', '0']);
   assert.match(text, /2 networks/);
+  // --spectrum: λ_1 of the block iteration is the fused kernels' λ0.
+  const sp = JSON.parse(await run(lyapunov, ['--width', '16', '--depth', '30', '--kappa', 'mf', '--json', '--stimulus-per-decade', '0', '--spectrum', '3', '--tol', '1e-7']));
+  const s0 = sp.runs[0].spectrum;
+  assert.is(s0.exponents.length, 3);
+  assert.ok(s0.exponents[0] >= s0.exponents[1] && s0.exponents[1] >= s0.exponents[2]);
+  assert.ok(Math.abs(s0.exponents[0] - sp.runs[0].lambda0) < 1e-5, `λ_1 ${s0.exponents[0]} vs λ0 ${sp.runs[0].lambda0}`);
 });
 
 test('flags: negative numbers as values of string options', () => {
@@ -64,6 +70,7 @@ test('crit lyapunov: usage errors', async () => {
   await usageError(lyapunov, ['--width', '16'], /required/);
   await usageError(lyapunov, ['--width', '0', '--depth', '3', '--kappa', '1'], /--width takes an integer >= 1/);
   await usageError(lyapunov, ['--width', '8', '--depth', '3', '--kappa', 'lots'], /--kappa takes a number/);
+  await usageError(lyapunov, ['--width', '8', '--depth', '3', '--kappa', '1', '--spectrum', '9'], /--spectrum takes at most the width \(8\)/);
 });
 
 test('crit fig1 on tiny nets: files, summary, --report-only, usage errors', async () => {
