@@ -8,7 +8,9 @@ power iteration on J^T J (explicit J v and J^T u through the layers, no autograd
 same sample had in the previous epoch (4 steps from random in the first epoch, 2 warm steps later), then
 loss = CE + alpha * mean (lambda_t - log|J v| / 3)^2 with |J v| built from differentiable ops, so backward() gives
 the exact gradient through v held fixed (the same math as crit's reverse-over-forward). Epoch 1 is cold (random
-starts), epoch 2 warm; the overhead factor uses the warm epoch. Run with Debian's python3-torch:
+starts), epoch 2 warm; the overhead factor uses the warm epoch. A third timed epoch takes the exact vectors as crit's
+default does: the 10 rows of J per sample (one backward sweep of the 10 one-hot cotangents), the 10 x 10 Gram matrix
+J J^T, its top eigenvector u (torch.linalg.eigh) and v = J^T u / |J^T u|. Run with Debian's python3-torch:
 
     /usr/bin/python3 scripts/bench_critl_torch.py [--threads N] [--batch 128] [--digits N]
 
@@ -68,6 +70,17 @@ def jtu(ps, slopes, u):
     return g
 
 
+def exact_vectors(ps, slopes, batch):
+    """Top right singular vectors from the rows of J: rows [B, 10, 784], Gram [B, 10, 10], v = rows^T u."""
+    g = torch.eye(10).expand(batch, 10, 10)
+    for i in (2, 1, 0):
+        if i < 2:
+            g = g * slopes[i][:, None, :]
+        g = g @ ps[2 * i]
+    _, vecs = torch.linalg.eigh(g @ g.transpose(1, 2))
+    return unit((vecs[:, :, -1:].transpose(1, 2) @ g)[:, 0, :])
+
+
 def unit(v):
     return v / v.norm(dim=1, keepdim=True)
 
@@ -89,7 +102,7 @@ def main():
     x, y = load_digits(a.root, a.digits)
     n = len(x)
 
-    def run_epoch(ps, critl, cache, seen, count=n):
+    def run_epoch(ps, critl, cache, seen, count=n, exact=False):
         opt = torch.optim.SGD(ps, lr=1e-3)
         perm = torch.randperm(n)[:count]
         total = torch.zeros(())
@@ -101,12 +114,15 @@ def main():
             if critl:
                 with torch.no_grad():
                     _, sl = forward_with_slopes(ps, xb)
-                    warm = bool(seen[idx].all())
-                    v = unit(cache[idx]) if warm else unit(torch.randn_like(xb))
-                    for _ in range(a.warm if warm else a.cold):
-                        v = unit(jtu(ps, sl, unit(jv(ps, sl, v))))
-                    cache[idx] = v
-                    seen[idx] = True
+                    if exact:
+                        v = exact_vectors(ps, sl, len(idx))
+                    else:
+                        warm = bool(seen[idx].all())
+                        v = unit(cache[idx]) if warm else unit(torch.randn_like(xb))
+                        for _ in range(a.warm if warm else a.cold):
+                            v = unit(jtu(ps, sl, unit(jv(ps, sl, v))))
+                        cache[idx] = v
+                        seen[idx] = True
                 logits, sl = forward_with_slopes(ps, xb)
                 lam = torch.log(jv(ps, sl, v).norm(dim=1)) / 3
                 loss = torch.nn.functional.cross_entropy(logits, yb) + a.alpha * ((a.lambda_target - lam) ** 2).mean()
@@ -125,8 +141,10 @@ def main():
     ps = init_params()
     cold, _ = run_epoch(ps, True, cache, seen)
     warm, critl_loss = run_epoch(ps, True, cache, seen)
+    exact, _ = run_epoch(init_params(), True, None, None, exact=True)
     print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'batch': a.batch, 'samples': n,
                       'cel_seconds': cel, 'critl_cold_seconds': cold, 'critl_seconds': warm, 'overhead': warm / cel,
+                      'critl_exact_seconds': exact, 'overhead_exact': exact / cel,
                       'cold_iterations': a.cold, 'warm_iterations': a.warm, 'cel_train_loss': cel_loss, 'critl_train_loss': critl_loss}))
 
 
