@@ -30,7 +30,12 @@ export class RowStore<R extends { key: string }, M = unknown> {
       try { data = JSON.parse(readFileSync(path, 'utf8')); } catch (e) { throw new CritError(`${path}: not a readable results file (${(e as Error).message}); use a new --out folder or --fresh`); }
       if (data.format !== format) throw new CritError(`${path}: holds '${data.format}' results, not '${format}'; use a new --out folder or --fresh`);
       if (JSON.stringify(data.meta) !== JSON.stringify(meta)) {
-        throw new CritError(`${path}: was written with other settings (${JSON.stringify(data.meta)}); to resume, repeat them; else use a new --out folder or --fresh`);
+        const stored = (data.meta ?? {}) as Record<string, unknown>, now = meta as Record<string, unknown>;
+        const show = (v: unknown) => (v === undefined ? 'not set' : JSON.stringify(v));
+        const diff = [...new Set([...Object.keys(stored), ...Object.keys(now)])]
+          .filter((k) => JSON.stringify(stored[k]) !== JSON.stringify(now[k]))
+          .map((k) => `${k}: stored ${show(stored[k])}, now ${show(now[k])}`);
+        throw new CritError(`${path}: was written with other settings (${diff.join('; ')}); to resume, repeat them; else use a new --out folder or --fresh`);
       }
       for (const r of data.rows as R[]) this.rows.set(r.key, r);
     }

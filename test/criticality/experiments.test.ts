@@ -73,7 +73,7 @@ test('row store: atomic rewrite, reopen, refuses other settings', () => {
   const b = new RowStore<{ key: string; v: number }>(path, { depth: 3 }, 'test-v1');
   assert.is(b.resumed, 2);
   assert.is(b.get('x')!.v, 2);
-  assert.throws(() => new RowStore(path, { depth: 4 }, 'test-v1'), /other settings/);
+  assert.throws(() => new RowStore(path, { depth: 4 }, 'test-v1'), /other settings \(depth: stored 3, now 4\)/);
   assert.throws(() => new RowStore(path, { depth: 3 }, 'other'), /holds 'test-v1'/);
   assert.is(new RowStore(path, { depth: 4 }, 'test-v1', true).size, 0, 'fresh starts over');
   writeFileSync(path, '{oops');
