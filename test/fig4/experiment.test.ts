@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as crit from '../../src/index.node.js';
 import { runFig4, loadData, presets, gridRuns, type Fig4Config } from '../../src/experiments/fig4/index.js';
 import { meanAbsChange } from '../../src/experiments/fig4/run.js';
-import { targetChecks, type SummaryRow } from '../../src/experiments/fig4/analysis.js';
+import { accuracyGains, targetChecks, type SummaryRow } from '../../src/experiments/fig4/analysis.js';
 
 const cfg: Fig4Config = {
   ...presets.quick, preset: 'custom', arch: 'mlp:784-16-10:scaled-tanh', inits: ['init0', 'init3'], alphas: [10], lambdaTargets: [0],
@@ -90,9 +90,25 @@ const FASHION = '/usr/share/datasets/fashion-mnist';
 });
 
 test('the target check: α >= 1 within 0.05 of λ_t', () => {
-  const row = (alpha: number, lt: number, l0: number): SummaryRow => ({ run: `r${alpha}${lt}`, init: 'init0', loss: 'CritL', alpha, lambda_t: lt, rep: 0, configuration: '', initial_lambda0: 0, final_lambda0: l0, final_train_lambda0: l0, final_test_acc: 0.5, dLde: 0, final_L_lambda: 0, seconds: 0 });
+  const row = (alpha: number, lt: number, l0: number): SummaryRow => ({ run: `r${alpha}${lt}`, init: 'init0', loss: 'CritL', alpha, lambda_t: lt, rep: 0, configuration: '', initial_lambda0: 0, final_lambda0: l0, final_train_lambda0: l0, final_test_acc: 0.5, last10_test_acc: 0.5, dLde: 0, final_L_lambda: 0, seconds: 0 });
   const c = targetChecks([row(0.1, 0, 0.3), row(1, 0.2, 0.24), row(10, -0.2, -0.26)]);
   assert.equal(c.map((x) => [x.alpha, x.ok]), [[1, true], [10, false]]);
+});
+
+test('accuracy gains: CritL − CEL paired by init and repetition, with a Wilcoxon p', () => {
+  const row = (init: string, rep: number, loss: 'CEL' | 'CritL', acc: number): SummaryRow => ({
+    run: `${init}${rep}${loss}`, init, loss, alpha: loss === 'CEL' ? null : 10, lambda_t: loss === 'CEL' ? null : 0, rep, configuration: '',
+    initial_lambda0: 0, final_lambda0: 0, final_train_lambda0: 0, final_test_acc: acc, last10_test_acc: acc, dLde: 0, final_L_lambda: 0, seconds: 0,
+  });
+  const rows = [['init0', 0.80, 0.83], ['init1', 0.70, 0.71], ['init2', 0.90, 0.94], ['init3', 0.60, 0.58], ['init0', 0.81, 0.86, 1]].flatMap(([init, cel, critl, rep]) => [
+    row(init as string, (rep as number) ?? 0, 'CEL', cel as number), row(init as string, (rep as number) ?? 0, 'CritL', critl as number),
+  ]);
+  const [g] = accuracyGains(rows);
+  assert.is(g.pairs, 5);
+  const d = [0.03, 0.01, 0.04, -0.02, 0.05];
+  assert.ok(Math.abs(g.mean - d.reduce((s, v) => s + v, 0) / 5) < 1e-12);
+  // SciPy 1.10.1: wilcoxon([0.03, 0.01, 0.04, -0.02, 0.05]).pvalue = 0.1875 (exact, W = 2).
+  assert.ok(Math.abs(g.p! - 0.1875) < 1e-12, `p ${g.p}`);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 // What Fig. 4 concludes from the runs: the summary row of each run, the issue's check (every CritL run with
 // α >= 1 ends with λ0 within 0.05 of λ_t), per-init averages, and the paper's linear mixed model
 // accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) over the CritL runs.
-import { lmm, type LmmFit } from '../../stats/index.js';
+import { lmm, wilcoxon, type LmmFit } from '../../stats/index.js';
 import { configurationOf, type LossKind } from './config.js';
 import type { RunResult } from './run.js';
 
@@ -19,17 +19,22 @@ export interface SummaryRow {
   /** Exact mean λ0 over as many training inputs at the end (NaN in stores written before it existed). */
   final_train_lambda0: number;
   final_test_acc: number;
+  /** Test accuracy averaged over the last 10 epochs (or all, if fewer), as the paper's Fig. 4b inset. */
+  last10_test_acc: number;
   /** ∂L_λ/∂e (CritL): mean |L_λ(e) − L_λ(e−1)|. */
   dLde: number | null;
   final_L_lambda: number | null;
   seconds: number;
 }
 
+const avg = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+
 export function summaryRow(r: RunResult): SummaryRow {
   const s = r.spec, last = r.epochs[r.epochs.length - 1];
   return {
     run: r.id, init: s.init, loss: s.loss, alpha: s.alpha, lambda_t: s.lambdaT, rep: s.rep, configuration: configurationOf(s),
     initial_lambda0: r.epochs[0].lambda0, final_lambda0: r.final_lambda0, final_train_lambda0: last.train_lambda0_exact ?? NaN, final_test_acc: r.final_test_acc,
+    last10_test_acc: avg(r.epochs.slice(1).slice(-10).map((e) => e.test_acc)),
     dLde: r.dLde, final_L_lambda: last.L_lambda, seconds: r.seconds,
   };
 }
@@ -85,6 +90,41 @@ export function targetOffsets(rows: SummaryRow[]): TargetOffset[] {
   }).sort((a, b) => a.alpha - b.alpha || a.lambda_t - b.lambda_t);
 }
 
+export interface AccuracyGain {
+  alpha: number;
+  lambda_t: number;
+  /** Pairs (CritL run, CEL run of the same init and repetition: the same initial weights). */
+  pairs: number;
+  /** Mean and standard error of CritL − CEL in last-10-epoch test accuracy (fractions). */
+  mean: number;
+  se: number;
+  /** Two-sided Wilcoxon signed-rank p over the pairs (SciPy's defaults); null with fewer than 2 non-zero pairs. */
+  p: number | null;
+}
+
+/**
+ * The paper's Fig. 4b comparison, paired: for each (α, λ_t), CritL − CEL in test accuracy averaged over the last
+ * 10 epochs, each CritL run against the CEL run that started from the same weights.
+ */
+export function accuracyGains(rows: SummaryRow[]): AccuracyGain[] {
+  const cel = new Map(rows.filter((r) => r.loss === 'CEL').map((r) => [`${r.init}|${r.rep}`, r]));
+  const by = new Map<string, number[]>();
+  for (const r of rows) {
+    const base = r.loss === 'CritL' ? cel.get(`${r.init}|${r.rep}`) : undefined;
+    if (!base || !Number.isFinite(r.last10_test_acc) || !Number.isFinite(base.last10_test_acc)) continue;
+    const k = `${r.alpha}|${r.lambda_t}`;
+    by.set(k, [...(by.get(k) ?? []), r.last10_test_acc - base.last10_test_acc]);
+  }
+  return [...by].map(([k, d]) => {
+    const [alpha, lambda_t] = k.split('|').map(Number);
+    const mean = avg(d);
+    const se = d.length > 1 ? Math.sqrt(d.reduce((s, v) => s + (v - mean) ** 2, 0) / (d.length - 1) / d.length) : NaN;
+    let p: number | null = null;
+    if (d.filter((v) => v !== 0).length >= 2) p = wilcoxon(d).pvalue;
+    return { alpha, lambda_t, pairs: d.length, mean, se, p };
+  }).sort((a, b) => a.lambda_t - b.lambda_t || a.alpha - b.alpha);
+}
+
 export interface MixedModel {
   formula: string;
   n: number;
@@ -122,7 +162,6 @@ export interface InitSummary {
   critl: { alpha: number; lambda_t: number; lambda0: number; acc: number; n: number }[];
 }
 
-const avg = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 
 export function initSummaries(rows: SummaryRow[], inits: string[]): InitSummary[] {
   return inits.map((init) => {
