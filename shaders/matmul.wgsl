@@ -65,26 +65,23 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(global_invocation_id) gi
   let astep = 1u;
 #endif
   var acc: array<vec4<f32>, 2u * ROWS>;
+  // The 8 columns of B this invocation owns: two vec4 loads when rows of B are vec4-aligned, else 8 scalars.
 #if B_VEC4
   let N4 = u.N / 4u;
   let b0 = bb / 4u + min(gid.x * 2u, N4 - 1u);
   let b1 = bb / 4u + min(gid.x * 2u + 1u, N4 - 1u);
-  for (var k = 0u; k < u.K; k++) {
-    let v0 = B[b0 + k * N4];
-    let v1 = B[b1 + k * N4];
-    let ak = k * astep;
-    for (var i = 0u; i < ROWS; i++) {
-      let a = vec4<f32>(A[ar[i] + ak]);
-      acc[2u * i] = fma(a, v0, acc[2u * i]);
-      acc[2u * i + 1u] = fma(a, v1, acc[2u * i + 1u]);
-    }
-  }
 #else
   var cols: array<u32, 8>;
   for (var j = 0u; j < 8u; j++) { cols[j] = min(gid.x * 8u + j, u.N - 1u); }
+#endif
   for (var k = 0u; k < u.K; k++) {
+#if B_VEC4
+    let v0 = B[b0 + k * N4];
+    let v1 = B[b1 + k * N4];
+#else
     let v0 = vec4<f32>(b_at(bb, k, cols[0]), b_at(bb, k, cols[1]), b_at(bb, k, cols[2]), b_at(bb, k, cols[3]));
     let v1 = vec4<f32>(b_at(bb, k, cols[4]), b_at(bb, k, cols[5]), b_at(bb, k, cols[6]), b_at(bb, k, cols[7]));
+#endif
     let ak = k * astep;
     for (var i = 0u; i < ROWS; i++) {
       let a = vec4<f32>(A[ar[i] + ak]);
@@ -92,7 +89,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(global_invocation_id) gi
       acc[2u * i + 1u] = fma(a, v1, acc[2u * i + 1u]);
     }
   }
-#endif
   let cb = bt * u.sc;
   for (var i = 0u; i < ROWS; i++) {
     let r = row0 + i;

@@ -2,6 +2,7 @@
 // criticalPoint), the crossing of the measured seed average beside it, their standard errors from the seeds'
 // own values, and the fit κ_c(N) = c0 + c1 N^k by Levenberg-Marquardt.
 import { levenbergMarquardt } from '../../stats/levenbergMarquardt.js';
+import { sampleVariance } from '../../stats/numeric.js';
 import { meanFieldKappa } from '../../models/deep-mlp.js';
 import { finiteSizeKappa, paperKappa, PAPER_FIT } from '../../criticality/theory.js';
 
@@ -88,11 +89,7 @@ export interface CriticalPoint extends Crossing {
 
 function crossing(kappaC: number | null, perSeed: (number | null)[], meanField: number): Crossing {
   const ok = perSeed.filter((v): v is number => v !== null);
-  let se: number | null = null;
-  if (ok.length >= 2) {
-    const m = ok.reduce((s, v) => s + v, 0) / ok.length;
-    se = Math.sqrt(ok.reduce((s, v) => s + (v - m) ** 2, 0) / (ok.length - 1) / ok.length);
-  }
+  const se = ok.length >= 2 ? Math.sqrt(sampleVariance(ok) / ok.length) : null;
   return { kappaC, se, perSeed, relToMeanField: kappaC === null ? null : kappaC / meanField - 1 };
 }
 
@@ -116,7 +113,12 @@ export function linearBranchPerSeed(rows: Fig1Row[], seeds: number[]): (number |
  * of the seeds' κ_lin. Null without a decaying net.
  */
 export function linearBranchKappa(rows: Fig1Row[]): number | null {
-  const ok = linearBranchPerSeed(rows, [...new Set(rows.map((r) => r.seed))]).filter((v): v is number => v !== null);
+  return geometricMean(linearBranchPerSeed(rows, [...new Set(rows.map((r) => r.seed))]));
+}
+
+/** exp(mean log) of the non-null values; null when there are none. */
+function geometricMean(values: (number | null)[]): number | null {
+  const ok = values.filter((v): v is number => v !== null);
   return ok.length ? Math.exp(ok.reduce((s, v) => s + Math.log(v), 0) / ok.length) : null;
 }
 
@@ -137,8 +139,9 @@ export function criticalPoint(N: number, rows: Fig1Row[]): CriticalPoint {
   const meanField = meanFieldKappa(N);
   const avg = seedAverage(mine);
   const curve = (s: number) => mine.filter((r) => r.seed === s).map((r) => ({ kappa: r.kappa, y: num(r.lambda0) }));
+  const perSeed = linearBranchPerSeed(mine, seeds);
   return {
-    N, seeds: seeds.length, ...crossing(linearBranchKappa(mine), linearBranchPerSeed(mine, seeds), meanField),
+    N, seeds: seeds.length, ...crossing(geometricMean(perSeed), perSeed, meanField),
     meanField, finiteN: finiteSizeKappa(N), paper: paperKappa(N),
     firstCrossing: crossing(zeroCrossing(avg), seeds.map((s) => zeroCrossing(curve(s))), meanField),
     lastCrossing: crossing(lastZeroCrossing(avg), seeds.map((s) => lastZeroCrossing(curve(s))), meanField),

@@ -40,16 +40,11 @@ export const QUICK: Fig1Config = {
 };
 
 export const FULL: Fig1Config = {
+  ...QUICK,
   widths: [25, 50, 100, 200, 400, 800, 1600],
-  depth: 1000,
   seeds: 8,
   seedsFrom: { 400: 6, 800: 4, 1600: 3 },
-  grid: [0.5, 0.8, 0.95, 1.05, 1.25, 1.6],
-  refine: [0.01, 0.002],
-  stimulusPerDecade: 2,
-  tol: 1e-3,
   maxIterations: 40,
-  profileSeeds: 1,
 };
 
 export function seedsFor(cfg: Fig1Config, width: number): number[] {

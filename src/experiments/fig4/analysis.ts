@@ -1,7 +1,7 @@
 // What Fig. 4 concludes from the runs: the summary row of each run, the issue's check (every CritL run with
 // α >= 1 ends with λ0 within 0.05 of λ_t), per-init averages, and the paper's linear mixed model
 // accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) over the CritL runs.
-import { lmm, wilcoxon, type LmmFit } from '../../stats/index.js';
+import { lmm, wilcoxon, mean as avg, sampleVariance, type LmmFit } from '../../stats/index.js';
 import { configurationOf, type LossKind } from './config.js';
 import type { RunResult } from './run.js';
 
@@ -26,8 +26,6 @@ export interface SummaryRow {
   final_L_lambda: number | null;
   seconds: number;
 }
-
-const avg = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
 
 export function summaryRow(r: RunResult): SummaryRow {
   const s = r.spec, last = r.epochs[r.epochs.length - 1];
@@ -74,18 +72,22 @@ export interface TargetOffset {
  * cross-entropy pushes λ0 up, so a weak penalty settles above a low target (the paper's Fig. 4c: α and λ_t
  * together set the post-training λ0).
  */
-export function targetOffsets(rows: SummaryRow[]): TargetOffset[] {
+/** CritL rows grouped by configuration (α, λ_t), in order of first appearance. */
+function byConfiguration(rows: SummaryRow[]): SummaryRow[][] {
   const by = new Map<string, SummaryRow[]>();
-  for (const r of rows) if (r.loss === 'CritL' && Number.isFinite(r.final_lambda0)) {
-    const k = `${r.alpha}/${r.lambda_t}`;
+  for (const r of rows) if (r.loss === 'CritL') {
+    const k = `${r.alpha}|${r.lambda_t}`;
     by.set(k, [...(by.get(k) ?? []), r]);
   }
-  return [...by.values()].map((rs) => {
+  return [...by.values()];
+}
+
+export function targetOffsets(rows: SummaryRow[]): TargetOffset[] {
+  return byConfiguration(rows.filter((r) => Number.isFinite(r.final_lambda0))).map((rs) => {
     const d = rs.map((r) => r.final_lambda0 - r.lambda_t!);
-    const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
     return {
-      alpha: rs[0].alpha!, lambda_t: rs[0].lambda_t!, runs: rs.length, mean: mean(d), maxAbs: Math.max(...d.map(Math.abs)),
-      meanTrain: mean(rs.map((r) => r.final_train_lambda0 - r.lambda_t!)),
+      alpha: rs[0].alpha!, lambda_t: rs[0].lambda_t!, runs: rs.length, mean: avg(d), maxAbs: Math.max(...d.map(Math.abs)),
+      meanTrain: avg(rs.map((r) => r.final_train_lambda0 - r.lambda_t!)),
     };
   }).sort((a, b) => a.alpha - b.alpha || a.lambda_t - b.lambda_t);
 }
@@ -108,20 +110,11 @@ export interface AccuracyGain {
  */
 export function accuracyGains(rows: SummaryRow[]): AccuracyGain[] {
   const cel = new Map(rows.filter((r) => r.loss === 'CEL').map((r) => [`${r.init}|${r.rep}`, r]));
-  const by = new Map<string, number[]>();
-  for (const r of rows) {
-    const base = r.loss === 'CritL' ? cel.get(`${r.init}|${r.rep}`) : undefined;
-    if (!base || !Number.isFinite(r.last10_test_acc) || !Number.isFinite(base.last10_test_acc)) continue;
-    const k = `${r.alpha}|${r.lambda_t}`;
-    by.set(k, [...(by.get(k) ?? []), r.last10_test_acc - base.last10_test_acc]);
-  }
-  return [...by].map(([k, d]) => {
-    const [alpha, lambda_t] = k.split('|').map(Number);
-    const mean = avg(d);
-    const se = d.length > 1 ? Math.sqrt(d.reduce((s, v) => s + (v - mean) ** 2, 0) / (d.length - 1) / d.length) : NaN;
-    let p: number | null = null;
-    if (d.filter((v) => v !== 0).length >= 2) p = wilcoxon(d).pvalue;
-    return { alpha, lambda_t, pairs: d.length, mean, se, p };
+  const paired = rows.filter((r) => Number.isFinite(r.last10_test_acc) && Number.isFinite(cel.get(`${r.init}|${r.rep}`)?.last10_test_acc ?? NaN));
+  return byConfiguration(paired).map((rs) => {
+    const d = rs.map((r) => r.last10_test_acc - cel.get(`${r.init}|${r.rep}`)!.last10_test_acc);
+    const p = d.filter((v) => v !== 0).length >= 2 ? wilcoxon(d).pvalue : null;
+    return { alpha: rs[0].alpha!, lambda_t: rs[0].lambda_t!, pairs: d.length, mean: avg(d), se: Math.sqrt(sampleVariance(d) / d.length), p };
   }).sort((a, b) => a.lambda_t - b.lambda_t || a.alpha - b.alpha);
 }
 
@@ -167,12 +160,7 @@ export function initSummaries(rows: SummaryRow[], inits: string[]): InitSummary[
   return inits.map((init) => {
     const mine = rows.filter((r) => r.init === init);
     const cel = mine.filter((r) => r.loss === 'CEL');
-    const configs = new Map<string, SummaryRow[]>();
-    for (const r of mine.filter((q) => q.loss === 'CritL')) {
-      const k = `${r.lambda_t}|${r.alpha}`;
-      configs.set(k, [...(configs.get(k) ?? []), r]);
-    }
-    const critl = [...configs.values()].map((rs) => ({
+    const critl = byConfiguration(mine).map((rs) => ({
       alpha: rs[0].alpha!, lambda_t: rs[0].lambda_t!, lambda0: avg(rs.map((r) => r.final_lambda0)), acc: avg(rs.map((r) => r.final_test_acc)), n: rs.length,
     })).sort((a, b) => a.lambda_t - b.lambda_t || a.alpha - b.alpha);
     return {

@@ -71,10 +71,12 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
     const d = await loadData(cfg, opts.data);
     dataDescription = d.description;
     const train = d.train;
-    const n = Math.min(cfg.lambdaInputs, d.test.length);
-    const lambdaInputs = Tensor.from(d.test.x.subarray(0, n * d.test.features), [n, d.test.features]);
-    const nTrain = Math.min(cfg.lambdaInputs, train.length);
-    const trainLambdaInputs = Tensor.from(train.x.subarray(0, nTrain * train.features), [nTrain, train.features]);
+    // λ0 inputs, measured together each epoch: the first test inputs, then as many training inputs.
+    const n = Math.min(cfg.lambdaInputs, d.test.length), nTrain = Math.min(cfg.lambdaInputs, train.length), f = d.test.features;
+    const rows = new Float32Array((n + nTrain) * f);
+    rows.set(d.test.x.subarray(0, n * f));
+    rows.set(train.x.subarray(0, nTrain * f), n * f);
+    const lambdaInputs = Tensor.from(rows, [n + nTrain, f]);
     runner.log(`${grid.length} runs (${store.resumed} stored); ${d.description}`);
     try {
       for (const [i, spec] of grid.entries()) {
@@ -83,7 +85,7 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
           label: `[${i + 1}/${grid.length}] ${runId(spec)}`,
           keys: [runId(spec)],
           run: async (log) => {
-            const r = await trainRun(spec, cfg, { train, test: d.test, lambdaInputs, trainLambdaInputs }, (e) => {
+            const r = await trainRun(spec, cfg, { train, test: d.test, lambdaInputs, testLambdaInputs: n }, (e) => {
               if (e.epoch === 0 || e.epoch === cfg.epochs || e.epoch % Math.max(1, Math.round(cfg.epochs / 10)) === 0) {
                 log(`  ${runId(spec)} epoch ${e.epoch}: λ0 ${e.lambda0.toFixed(4)}, test accuracy ${(100 * e.test_acc).toFixed(2)}%${e.train_loss !== null ? `, train loss ${e.train_loss.toFixed(4)}` : ''}${e.L_lambda !== null ? `, L_λ ${e.L_lambda.toExponential(3)}` : ''} (${e.seconds.toFixed(1)} s)`);
               }
@@ -95,7 +97,6 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
       }
     } finally {
       lambdaInputs.dispose();
-      trainLambdaInputs.dispose();
     }
   }
   const s = await report();

@@ -10,6 +10,7 @@ import { trainModel } from '../../nn/train.js';
 import { crossEntropyLoss } from '../../nn/loss.js';
 import { criticalityLoss, SingularVectorCache } from '../../criticality/loss.js';
 import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
+import { mean as avg, sampleVariance } from '../../stats/numeric.js';
 import { type Fig4Config, type RunSpec, runId } from './config.js';
 
 export interface EpochRecord {
@@ -57,9 +58,12 @@ export interface RunResult {
 export interface RunData {
   train: Dataset;
   test: Dataset;
-  /** Inputs [n, features] over which λ0 is averaged each epoch (test set), and as many training inputs. */
+  /**
+   * Inputs [nTest + nTrain, features] over which λ0 is measured each epoch, in one pass: the first `testLambdaInputs`
+   * rows from the test set (the reported λ0), the rest from the training set (train_lambda0_exact).
+   */
   lambdaInputs: Tensor;
-  trainLambdaInputs: Tensor;
+  testLambdaInputs: number;
 }
 
 /** ∂L_λ/∂e of DESIGN.md: mean |L_λ(e) − L_λ(e − 1)| over the training epochs' trace. */
@@ -70,11 +74,6 @@ export function meanAbsChange(trace: readonly number[]): number | null {
   return s / (trace.length - 1);
 }
 
-function meanSd(a: Float64Array): [number, number] {
-  const m = a.reduce((s, v) => s + v, 0) / a.length;
-  const v = a.reduce((s, x) => s + (x - m) ** 2, 0) / Math.max(1, a.length - 1);
-  return [m, Math.sqrt(v)];
-}
 
 export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, onEpoch?: (r: EpochRecord) => void): Promise<RunResult> {
   const t0 = performance.now();
@@ -96,9 +95,10 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
       model, params, optimizer, data: data.train, test: data.test, epochs: cfg.epochs, batchSize: cfg.batchSize,
       seed: cfg.seed + spec.rep, loss, clipGradNorm: cfg.clipGradNorm ?? undefined, schedule: exponentialDecay(cfg.lr, cfg.lrDecay), evalAtStart: true,
       onEpoch: async (m) => {
-        const lam = await exactLambda0(model, params, data.lambdaInputs);
-        const [mean, sd] = meanSd(lam.lambda0);
-        const [trainMean] = meanSd((await exactLambda0(model, params, data.trainLambdaInputs)).lambda0);
+        const lam = (await exactLambda0(model, params, data.lambdaInputs)).lambda0;
+        const testLam = lam.subarray(0, data.testLambdaInputs);
+        const [mean, sd] = [avg(testLam), testLam.length > 1 ? Math.sqrt(sampleVariance(testLam)) : 0];
+        const trainMean = avg(lam.subarray(data.testLambdaInputs));
         const crit = spec.loss === 'CritL' && m.epoch > 0;
         const r: EpochRecord = {
           run: id, init: spec.init, loss: spec.loss, alpha: spec.alpha, lambda_t: spec.lambdaT, rep: spec.rep,
