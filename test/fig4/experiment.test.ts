@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as crit from '../../src/index.node.js';
 import { runFig4, loadData, presets, gridRuns, type Fig4Config } from '../../src/experiments/fig4/index.js';
 import { meanAbsChange } from '../../src/experiments/fig4/run.js';
-import { accuracyGains, targetChecks, type SummaryRow } from '../../src/experiments/fig4/analysis.js';
+import { accuracyGains, targetChecks, mixedModel, type SummaryRow } from '../../src/experiments/fig4/analysis.js';
 
 const cfg: Fig4Config = {
   ...presets.quick, preset: 'custom', arch: 'mlp:784-16-10:scaled-tanh', inits: ['init0', 'init3'], alphas: [10], lambdaTargets: [0],
@@ -109,6 +109,23 @@ test('accuracy gains: CritL − CEL paired by init and repetition, with a Wilcox
   assert.ok(Math.abs(g.mean - d.reduce((s, v) => s + v, 0) / 5) < 1e-12);
   // SciPy 1.10.1: wilcoxon([0.03, 0.01, 0.04, -0.02, 0.05]).pvalue = 0.1875 (exact, W = 2).
   assert.ok(Math.abs(g.p! - 0.1875) < 1e-12, `p ${g.p}`);
+});
+
+test('the mixed models: λ0 signed (the issue) and |λ0| (the paper), the same as lmm() on the table by hand', () => {
+  const rows: SummaryRow[] = [];
+  const lts = [-0.2, 0, 0.2], alphas = [1, 10, 100];
+  // Accuracy falls with |λ0| (a V around 0) and with dLde: the signed model cannot see the V, the |λ0| one can.
+  for (const [i, lt] of lts.entries()) for (const [j, alpha] of alphas.entries()) for (let r = 0; r < 3; r++) {
+    const l0 = lt + 0.05 * (r - 1) + 0.01 * j, dLde = 0.01 * (1 + i + r) * (j + 1);
+    rows.push({ run: `r${i}${j}${r}`, init: `init${r}`, loss: 'CritL', alpha, lambda_t: lt, rep: 0, configuration: `lt=${lt},a=${alpha}`, initial_lambda0: 0,
+      final_lambda0: l0, final_train_lambda0: l0, final_test_acc: 0.9 - 0.2 * Math.abs(l0) - 0.5 * dLde + 0.003 * Math.sin(7 * i + 3 * j + r), last10_test_acc: 0, dLde, final_L_lambda: 0, seconds: 0 });
+  }
+  const signed = mixedModel(rows), abs = mixedModel(rows, { abs: true });
+  assert.is(abs.formula, 'accuracy ~ dLde + abs_lambda0 + (1 | configuration)');
+  const direct = crit.stats.lmm('acc ~ d + a + (1 | g)', { acc: rows.map((r) => 100 * r.final_test_acc), d: rows.map((r) => r.dLde!), a: rows.map((r) => Math.abs(r.final_lambda0)), g: rows.map((r) => r.configuration) });
+  assert.ok(Math.abs(abs.fit!.beta.abs_lambda0 - direct.beta.a) < 1e-9 && Math.abs(abs.fit!.beta.dLde - direct.beta.d) < 1e-9);
+  assert.ok(Math.abs(abs.fit!.beta.abs_lambda0 - -20) < 2, `|λ0| slope ${abs.fit!.beta.abs_lambda0} (built in: −20 points per unit)`);
+  assert.ok(Math.abs(signed.fit!.beta.lambda0) < 5, `signed λ0 slope ${signed.fit!.beta.lambda0}: the V is invisible to it`);
 });
 
 test.run();

@@ -112,10 +112,10 @@ export const fig4: CliCommand = {
       for (const c of i.critl) console.log(`    CritL λ_t=${String(c.lambda_t).padStart(4)} α=${String(c.alpha).padStart(4)}: λ0 ${c.lambda0.toFixed(3)}, accuracy ${(100 * c.acc).toFixed(2)}%`);
     }
     if (s.checks.length) console.log(`CritL runs with α ≥ 1 within 0.05 of λ_t: ${s.checks.filter((c) => c.ok).length} of ${s.checks.length}`);
-    if (s.lmm.fit) {
-      const f = s.lmm.fit;
-      console.log(`${s.lmm.formula}: ${Object.keys(f.beta).map((k) => `${k} ${f.beta[k].toPrecision(3)} (p ${f.p[k].toPrecision(2)})`).join(', ')}`);
-    } else console.log(`mixed model not fitted: ${s.lmm.error}`);
+    for (const m of [s.lmm, s.lmmAbs]) {
+      if (m.fit) console.log(`${m.formula}: ${Object.keys(m.fit.beta).map((k) => `${k} ${m.fit!.beta[k].toPrecision(3)} (p ${m.fit!.p[k].toPrecision(2)})`).join(', ')}`);
+      else console.log(`mixed model ${m.formula} not fitted: ${m.error}`);
+    }
     console.log(`report: ${resolve(out, 'index.html')}`);
     eng.destroy();
     return 0;

@@ -127,17 +127,20 @@ export interface MixedModel {
 }
 
 /**
- * accuracy (%) ~ dLde + lambda0 + (1 | configuration) over the CritL runs, configuration = (λ_t, α) as in the
- * paper; REML (lmerTest). With too few runs or configurations the error is reported instead of a fit.
+ * accuracy (%) ~ dLde + λ0 + (1 | configuration) over the CritL runs, configuration = (λ_t, α) as in the paper;
+ * REML (lmerTest). `abs`: the paper's text fits |λ0| ("smaller absolute Lyapunov exponents ... improved
+ * performance"), the issue λ0 itself; the report shows both. With too few runs or configurations the error is
+ * reported instead of a fit.
  */
-export function mixedModel(rows: SummaryRow[]): MixedModel {
+export function mixedModel(rows: SummaryRow[], o: { abs?: boolean } = {}): MixedModel {
   const use = rows.filter((r) => r.loss === 'CritL' && r.dLde !== null && Number.isFinite(r.dLde) && Number.isFinite(r.final_lambda0) && Number.isFinite(r.final_test_acc));
-  const formula = 'accuracy ~ dLde + lambda0 + (1 | configuration)';
+  const term = o.abs ? 'abs_lambda0' : 'lambda0';
+  const formula = `accuracy ~ dLde + ${term} + (1 | configuration)`;
   const groups = new Set(use.map((r) => r.configuration)).size;
   const data = {
     accuracy: use.map((r) => 100 * r.final_test_acc),
     dLde: use.map((r) => r.dLde!),
-    lambda0: use.map((r) => r.final_lambda0),
+    [term]: use.map((r) => (o.abs ? Math.abs(r.final_lambda0) : r.final_lambda0)),
     configuration: use.map((r) => r.configuration),
   };
   try {
