@@ -23,7 +23,8 @@ import time
 
 import torch
 
-from torch_mnist_digits import A, B, load_digits
+from torch_mlp import exact_vectors, forward_with_slopes, jtu, jv, unit
+from torch_mnist_digits import load_digits
 
 SIZES = [784, 1000, 500, 10]
 
@@ -36,53 +37,6 @@ def init_params():
         b = torch.zeros(SIZES[i + 1], requires_grad=True)
         ps += [w, b]
     return ps
-
-
-def forward_with_slopes(ps, x):
-    """Logits and the activation slopes g'(z) of the hidden layers (differentiable)."""
-    h, slopes = x, []
-    for i in range(3):
-        z = h @ ps[2 * i].t() + ps[2 * i + 1]
-        if i < 2:
-            t = torch.tanh(B * z)
-            slopes.append(A * B * (1 - t * t))
-            h = A * t
-        else:
-            h = z
-    return h, slopes
-
-
-def jv(ps, slopes, v):
-    t = v
-    for i in range(3):
-        t = t @ ps[2 * i].t()
-        if i < 2:
-            t = t * slopes[i]
-    return t
-
-
-def jtu(ps, slopes, u):
-    g = u
-    for i in (2, 1, 0):
-        if i < 2:
-            g = g * slopes[i]
-        g = g @ ps[2 * i]
-    return g
-
-
-def exact_vectors(ps, slopes, batch):
-    """Top right singular vectors from the rows of J: rows [B, 10, 784], Gram [B, 10, 10], v = rows^T u."""
-    g = torch.eye(10).expand(batch, 10, 10)
-    for i in (2, 1, 0):
-        if i < 2:
-            g = g * slopes[i][:, None, :]
-        g = g @ ps[2 * i]
-    _, vecs = torch.linalg.eigh(g @ g.transpose(1, 2))
-    return unit((vecs[:, :, -1:].transpose(1, 2) @ g)[:, 0, :])
-
-
-def unit(v):
-    return v / v.norm(dim=1, keepdim=True)
 
 
 def main():
@@ -115,7 +69,7 @@ def main():
                 with torch.no_grad():
                     _, sl = forward_with_slopes(ps, xb)
                     if exact:
-                        v = exact_vectors(ps, sl, len(idx))
+                        v = exact_vectors(ps, sl)
                     else:
                         warm = bool(seen[idx].all())
                         v = unit(cache[idx]) if warm else unit(torch.randn_like(xb))

@@ -15,16 +15,16 @@ parameters and each input's lambda0 from an SVD of the explicit Jacobian. Determ
 committed file unchanged.
 """
 import json
-import math
 import os
 
 import torch
+
+from torch_mlp import exact_vectors, forward_with_slopes, jacobian_rows, jv
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'torch', 'critl-training.json')
 SIZES = [16, 12, 8, 10]
 SEED, BATCH, BATCHES, STEPS = 2024, 8, 3, 6
 ALPHA, LAMBDA_T, LR, WEIGHT_SCALE = 10.0, 0.0, 1e-2, 1.5
-A, B = 1.7159, 0.6666
 LAYERS = len(SIZES) - 1
 torch.set_default_dtype(torch.float64)
 
@@ -39,46 +39,6 @@ def initial_params():
     return ps
 
 
-def forward(ps, x):
-    """Logits and the hidden layers' slopes g'(z) (differentiable)."""
-    h, slopes = x, []
-    for i in range(1, LAYERS + 1):
-        z = h @ ps[f'W{i}'].t() + ps[f'b{i}']
-        if i < LAYERS:
-            t = torch.tanh(B * z)
-            slopes.append(A * B * (1 - t * t))
-            h = A * t
-        else:
-            h = z
-    return h, slopes
-
-
-def jacobian_rows(ps, slopes):
-    """J per input [batch, outputs, inputs], from the output side."""
-    g = torch.eye(SIZES[-1]).expand(slopes[0].shape[0], SIZES[-1], SIZES[-1])
-    for i in range(LAYERS, 0, -1):
-        if i < LAYERS:
-            g = g * slopes[i - 1][:, None, :]
-        g = g @ ps[f'W{i}']
-    return g
-
-
-def top_right_vectors(ps, slopes):
-    rows = jacobian_rows(ps, slopes)
-    _, vecs = torch.linalg.eigh(rows @ rows.transpose(1, 2))
-    v = (vecs[:, :, -1:].transpose(1, 2) @ rows)[:, 0, :]
-    return v / v.norm(dim=1, keepdim=True)
-
-
-def jvp(ps, slopes, v):
-    t = v
-    for i in range(1, LAYERS + 1):
-        t = t @ ps[f'W{i}'].t()
-        if i < LAYERS:
-            t = t * slopes[i - 1]
-    return t
-
-
 def train(ps, x, y, critl):
     opt = torch.optim.Adam(list(ps.values()), lr=LR)
     steps = []
@@ -86,11 +46,11 @@ def train(ps, x, y, critl):
         b = s % BATCHES
         xb, yb = x[b * BATCH:(b + 1) * BATCH], y[b * BATCH:(b + 1) * BATCH]
         opt.zero_grad(set_to_none=True)
-        logits, slopes = forward(ps, xb)
+        plist = list(ps.values())
+        logits, slopes = forward_with_slopes(plist, xb)
         ce = torch.nn.functional.cross_entropy(logits, yb)
-        with torch.no_grad():
-            v = top_right_vectors(ps, [t.detach() for t in slopes])
-        lam = torch.log(jvp(ps, slopes, v).norm(dim=1)) / LAYERS
+        v = exact_vectors(plist, slopes)
+        lam = torch.log(jv(plist, slopes, v).norm(dim=1)) / LAYERS
         pen = ((LAMBDA_T - lam) ** 2).mean()
         loss = ce + ALPHA * pen if critl else ce
         loss.backward()
@@ -101,8 +61,9 @@ def train(ps, x, y, critl):
 
 def exact_lambda0(ps, x):
     with torch.no_grad():
-        _, slopes = forward(ps, x)
-        return (torch.log(torch.linalg.svdvals(jacobian_rows(ps, slopes))[:, 0]) / LAYERS).tolist()
+        plist = list(ps.values())
+        _, slopes = forward_with_slopes(plist, x)
+        return (torch.log(torch.linalg.svdvals(jacobian_rows(plist, slopes))[:, 0]) / LAYERS).tolist()
 
 
 def main():
