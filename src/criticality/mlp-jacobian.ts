@@ -68,17 +68,19 @@ export function jacobianRows(model: MlpLike, params: Params, x: Tensor): Tensor 
   return isolated(() => scope(() => {
     const j = mlpJacobian(model, params, x);
     const B = x.shape[0], L = j.weights.length, m = j.weights[L - 1].shape[0];
-    // G_L = diag(g'_L) W_L per input, then G_{l-1} = (G_l diag(g'_{l-1})) W_{l-1}.
-    let g = broadcastTo(reshape(j.weights[L - 1], [1, m, j.weights[L - 1].shape[1]]), [B, m, j.weights[L - 1].shape[1]]);
+    // G_L = diag(g'_L) W_L per input, then G_{l-1} = (G_l diag(g'_{l-1})) W_{l-1}. W_L stays [1, m, n] until a
+    // slope multiplies it: the broadcasting mul makes the per-input copies (no separate broadcast pass).
+    const perInput = (t: Tensor) => (t.shape[0] === B && t.rank === 3 ? t : broadcastTo(t, [B, ...t.shape.slice(1)]));
+    let g = reshape(j.weights[L - 1], [1, m, j.weights[L - 1].shape[1]]);
     const sL = j.slopes[L - 1];
     if (sL) g = mul(g, reshape(sL, [B, m, 1]));
     for (let l = L - 2; l >= 0; l--) {
       const n = j.weights[l].shape[0];
       const s = j.slopes[l];
-      if (s) g = mul(g, reshape(s, [B, 1, n]));
+      g = s ? mul(g, reshape(s, [B, 1, n])) : perInput(g);
       g = reshape(matmul(reshape(g, [B * m, n]), j.weights[l]), [B, m, j.weights[l].shape[1]]);
     }
-    return g;
+    return perInput(g);
   }));
 }
 
