@@ -193,6 +193,18 @@ export class SingularVectorCache {
     for (let i = 0; i < indices.length; i++) { copyRow(v, i, this.vectors, this.check(indices[i]), this.features); this.seen[indices[i]] = 1; }
   }
 
+  /** For checkpoints: which rows hold a vector (a copy). */
+  seenRows(): Uint8Array { return this.seen.slice(); }
+
+  /** Puts saved vectors [rows, features] and their seen flags back. */
+  restore(vectors: Float32Array, seen: ArrayLike<number>): void {
+    if (vectors.length !== this.rows * this.features || seen.length !== this.rows) {
+      throw new CritError(`SingularVectorCache: saved state has ${vectors.length} values and ${seen.length} flags for ${this.rows} rows of ${this.features}`);
+    }
+    this.vectors.engine.write(this.vectors.buffer, vectors, 0, true);
+    for (let i = 0; i < this.rows; i++) this.seen[i] = seen[i] ? 1 : 0;
+  }
+
   private check(i: number): number {
     if (!(Number.isInteger(i) && i >= 0 && i < this.rows)) throw new CritError(`SingularVectorCache: row ${i} is outside [0, ${this.rows})`);
     return i;

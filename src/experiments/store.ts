@@ -1,17 +1,12 @@
 // Results of an experiment as rows keyed by configuration, kept in one JSON file that is rewritten atomically
 // (write a temporary file, then rename) after every finished job: a killed run leaves either the old file or
 // the new one, never half of one, and a restarted run skips every row already there.
-import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
+import { writeFileAtomic } from '../io/files.js';
 import { CritError } from '../util/errors.js';
 
-/** Writes text to path atomically. */
-export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
+/** Writes text to path atomically (a temporary file, then a rename). */
+export const writeAtomic: (path: string, text: string) => void = writeFileAtomic;
 
 export interface StoredFile<M> { format: string; meta: M; rows: Record<string, unknown>[] }
 

@@ -1,6 +1,6 @@
 // Node only (exported from index.node.ts): the file-path versions of the readers and writers.
 import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync, statSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { Tensor } from '../tensor/tensor.js';
 import { CritError } from '../util/errors.js';
 import type { HostArray } from './host.js';
@@ -20,7 +20,8 @@ export function readBytes(path: string, what = 'file'): Uint8Array {
 /** Writes through a temporary file and a rename, so a crash never leaves a half-written file. */
 export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  // Hidden, unique per process and call: a crash leaves at most a stray dot-file, never a half-written `path`.
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.tmp`);
   writeFileSync(tmp, bytes);
   renameSync(tmp, path);
 }

@@ -16,6 +16,13 @@ export interface Optimizer {
   readonly steps: number;
   /** Applies one update from gradients by parameter name (or a list in the order of the params record). */
   step(grads: Params | Tensor[]): void;
+  /**
+   * The state tensors by name, `<param>.<slot>` with torch's slot names (SGD: momentum_buffer; Adam: exp_avg,
+   * exp_avg_sq), for checkpoints. The tensors are the optimizer's own: read them, do not dispose them.
+   */
+  stateTensors(): Record<string, Tensor>;
+  /** Puts saved state back (every name of stateTensors(), same shapes) and the step count it was taken at. */
+  restoreState(state: Record<string, { shape: readonly number[]; data: Float32Array }>, steps: number): void;
   /** Releases the optimizer's state (momentum, moments); the parameters stay. */
   dispose(): void;
 }
@@ -45,6 +52,7 @@ function checkNum(what: string, v: number, lo: number, hi = Infinity, hiOpen = f
 abstract class InPlace implements Optimizer {
   lr: number;
   steps = 0;
+  protected abstract readonly slots: readonly string[];
   protected readonly names: string[];
   protected readonly state: Record<string, Tensor[]> = {};
 
@@ -84,6 +92,26 @@ abstract class InPlace implements Optimizer {
     });
   }
 
+  stateTensors(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const n of this.names) this.state[n].forEach((t, k) => { out[`${n}.${this.slots[k]}`] = t; });
+    return out;
+  }
+
+  restoreState(state: Record<string, { shape: readonly number[]; data: Float32Array }>, steps: number): void {
+    if (!Number.isInteger(steps) || steps < 0) throw new CritError(`optimizer: steps must be an integer >= 0, got ${steps}`);
+    const mine = this.stateTensors();
+    const extra = Object.keys(state).filter((k) => !(k in mine));
+    if (extra.length) throw new CritError(`optimizer: saved state has ${extra.join(', ')}, which this optimizer does not (it has ${Object.keys(mine).join(', ') || 'no state'})`);
+    for (const [k, t] of Object.entries(mine)) {
+      const s = state[k];
+      if (!s) throw new CritError(`optimizer: saved state lacks ${k}`);
+      if (!sameShape(s.shape, t.shape) || s.data.length !== t.size) throw new CritError(`optimizer: saved ${k} is ${fmt(s.shape)}, the optimizer's is ${fmt(t.shape)}`);
+    }
+    for (const [k, t] of Object.entries(mine)) if (t.size > 0) t.engine.write(t.buffer, state[k].data, 0, true);
+    this.steps = steps;
+  }
+
   /** Defines of the kernel variant and the uniforms (without n, written last by step()). */
   protected abstract rule(): { defines: Record<string, boolean>; uniforms: Uniforms };
   protected abstract readonly label: string;
@@ -107,6 +135,7 @@ class Uniforms {
 /** Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight decay (torch.optim.SGD). */
 export class SGD extends InPlace {
   protected readonly label = 'optim_sgd';
+  protected readonly slots = ['momentum_buffer'];
   readonly momentum: number;
   readonly dampening: number;
   readonly weightDecay: number;
@@ -133,6 +162,7 @@ export class SGD extends InPlace {
 /** Adam (torch.optim.Adam), or AdamW with `decoupled: true`. */
 export class Adam extends InPlace {
   protected readonly label = 'optim_adam';
+  protected readonly slots = ['exp_avg', 'exp_avg_sq'];
   readonly betas: [number, number];
   readonly eps: number;
   readonly weightDecay: number;

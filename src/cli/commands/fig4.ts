@@ -11,7 +11,7 @@ import { benchCritL } from '../../experiments/fig4/bench.js';
 const usage = `usage: crit fig4 [--quick | --full] [--out DIR] [--data DIR] [--inits init0,...] [--alphas 1,10,...]
                  [--lambda-targets -0.2,0,0.2] [--reps R] [--epochs E] [--optimizer sgd|adam] [--lr LR]
                  [--clip-grad-norm C|none] [--batch-size B] [--train-size N] [--test-size N] [--lambda-inputs N]
-                 [--vectors exact|power] [--fresh] [--report-only] [--adapter A] [--profile]
+                 [--vectors exact|power] [--checkpoint-every S|off] [--fresh] [--report-only] [--adapter A] [--profile]
        crit fig4 --bench [--batch-size 128] [--train-size 10000] [--json]
 
 Trains the MNIST MLP (784-1000-500-10, scaled tanh; plain SGD in --full, as the paper) with cross-entropy
@@ -34,14 +34,18 @@ the paper's plots and an HTML report.
   --train-size N, --test-size N   digits used (0 = all); --lambda-inputs N: test inputs for λ0 per epoch
   --vectors exact|power   the loss's top singular vectors: exact from the 10 x 10 Gram matrix J Jᵀ per input
                      (default; the paper's spectral norm) or warm-started power iteration (cheaper, lags)
-  --fresh            discard the runs stored in DIR and start over (default: resume)
+  --checkpoint-every S|off   save a run in progress (weights, optimizer state, epochs so far) to
+                     DIR/checkpoints/<run>.safetensors at most every S seconds (default 120; 0 = every epoch),
+                     so a killed run resumes at its last checkpoint; removed when the run is stored
+  --fresh            discard the runs (and checkpoints) stored in DIR and start over (default: resume)
   --report-only      rebuild the report from DIR/runs.json
 
 --bench times one CEL epoch and one CritL epoch (power iteration: cold from random, then warm-started; and
 exact vectors) of the paper's MLP on the embedded digits with plain SGD, batch 128, and prints the overhead
 factor CritL / CEL (the PyTorch twin: /usr/bin/python3 scripts/bench_critl_torch.py).
 
-Resumable: each finished run is stored in DIR/runs.json at once; run the same command again to continue.
+Resumable: each finished run is stored in DIR/runs.json at once, a run in progress checkpointed; run the same
+command again to continue.
 Progress goes to stderr.
 
 ${profileUsage}`;
@@ -56,7 +60,7 @@ export const fig4: CliCommand = {
         quick: { type: 'boolean' }, full: { type: 'boolean' }, out: { type: 'string' }, data: { type: 'string' },
         inits: { type: 'string' }, alphas: { type: 'string' }, 'lambda-targets': { type: 'string' }, reps: { type: 'string' },
         epochs: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, 'clip-grad-norm': { type: 'string' }, 'batch-size': { type: 'string' }, 'train-size': { type: 'string' },
-        'test-size': { type: 'string' }, 'lambda-inputs': { type: 'string' }, vectors: { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' },
+        'test-size': { type: 'string' }, 'lambda-inputs': { type: 'string' }, vectors: { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'checkpoint-every': { type: 'string' },
         adapter: { type: 'string' }, bench: { type: 'boolean' }, json: { type: 'boolean' }, ...profileOptions,
     }, usage);
     if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
@@ -103,10 +107,12 @@ export const fig4: CliCommand = {
     if (values['lambda-inputs']) cfg.lambdaInputs = numberFlag('--lambda-inputs', values['lambda-inputs'], { int: true, above: 0 })!;
     const custom = ['inits', 'alphas', 'lambda-targets', 'reps', 'epochs', 'optimizer', 'lr', 'clip-grad-norm', 'batch-size', 'train-size', 'test-size', 'lambda-inputs', 'vectors'].some((k) => (values as Record<string, unknown>)[k] !== undefined);
     if (custom) cfg.preset = 'custom';
+    const ce = values['checkpoint-every'];
+    const checkpointEverySeconds = ce === 'off' ? Infinity : numberFlag('--checkpoint-every', ce, { min: 0 });
     const out = resolve(values.out ?? (values.quick ? 'out/fig4-quick' : 'out/fig4'));
     const eng = await init({ prefer: values.adapter });
     process.stderr.write(`crit fig4 (${cfg.preset === 'custom' ? `custom, from ${base.preset}` : cfg.preset}): ${eng.adapter.description} (${eng.adapter.kind}); ${gridRuns(cfg).length} runs of ${cfg.epochs} epochs; output ${out}\n`);
-    const s = await withProfiling(eng, values, () => runFig4(cfg, { out, data: values.data, fresh: values.fresh, reportOnly: values['report-only'] }));
+    const s = await withProfiling(eng, values, () => runFig4(cfg, { out, data: values.data, fresh: values.fresh, reportOnly: values['report-only'], checkpointEverySeconds }));
     for (const i of s.inits) {
       console.log(`${i.init}: λ0 at init ${i.initial_lambda0.toFixed(3)}; CEL ${i.cel ? `λ0 ${i.cel.lambda0.toFixed(3)}, accuracy ${(100 * i.cel.acc).toFixed(2)}%` : '–'}`);
       for (const c of i.critl) console.log(`    CritL λ_t=${String(c.lambda_t).padStart(4)} α=${String(c.alpha).padStart(4)}: λ0 ${c.lambda0.toFixed(3)}, accuracy ${(100 * c.acc).toFixed(2)}%`);

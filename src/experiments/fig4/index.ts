@@ -1,15 +1,20 @@
 // `crit fig4`: CEL versus CritL on MNIST from four init schemes (paper Fig. 4), as a resumable experiment.
 // Each finished run is added to DIR/runs.json (atomically) and skipped on restart; the report is rebuilt after
-// every run, so an interrupted experiment still leaves a report of what it has.
+// every run, so an interrupted experiment still leaves a report of what it has. A run in progress saves its
+// state to DIR/checkpoints/<run>.safetensors every few minutes, so a killed long run (--full) loses at most
+// that much.
 import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Tensor, engine } from '../../tensor/tensor.js';
 import type { Dataset } from '../../data/dataset.js';
 import { loadEmbeddedMnist } from '../../data/embedded.js';
 import { loadMnistDir } from '../../data/files.js';
 import { RowStore } from '../store.js';
 import { Runner } from '../runner.js';
-import { type Fig4Config, checkConfig, gridRuns, runId } from './config.js';
+import { type Fig4Config, type RunSpec, checkConfig, gridRuns, runId } from './config.js';
 import { trainRun, type RunResult } from './run.js';
+import { removeCheckpoint } from '../checkpoint.js';
+import { CritError } from '../../util/errors.js';
 import { summarize, writeReport, type Fig4Summary } from './report.js';
 
 export { presets, gridRuns, runId, type Fig4Config, type RunSpec } from './config.js';
@@ -23,7 +28,11 @@ export interface Fig4RunOptions {
   fresh?: boolean;
   reportOnly?: boolean;
   log?: (msg: string) => void;
+  /** Minimum seconds between a run's checkpoints (default 120; 0 = after every epoch; Infinity = never). */
+  checkpointEverySeconds?: number;
 }
+
+export const DEFAULT_CHECKPOINT_SECONDS = 120;
 
 type RunRow = RunResult & { key: string };
 
@@ -52,7 +61,13 @@ function storeMeta(cfg: Fig4Config, data: string): Record<string, unknown> {
 export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fig4Summary> {
   checkConfig(cfg);
   const dataKey = opts.data ? `idx:${opts.data}` : 'embedded';
-  const store = new RowStore<RunRow>(join(opts.out, 'runs.json'), storeMeta(cfg, dataKey), 'crit-fig4-runs-v1', opts.fresh);
+  const settings = storeMeta(cfg, dataKey);
+  const store = new RowStore<RunRow>(join(opts.out, 'runs.json'), settings, 'crit-fig4-runs-v1', opts.fresh);
+  const checkpoints = join(opts.out, 'checkpoints');
+  if (opts.fresh) rmSync(checkpoints, { recursive: true, force: true });
+  const every = opts.checkpointEverySeconds ?? DEFAULT_CHECKPOINT_SECONDS;
+  if (!(every >= 0)) throw new CritError(`fig4: checkpoint interval must be >= 0 seconds, got ${every}`);
+  const checkpointPath = (spec: RunSpec) => join(checkpoints, `${runId(spec)}.safetensors`);
   const runner = new Runner(store, { name: 'fig4', log: opts.log });
   const t0 = performance.now();
   const a = engine().adapter;
@@ -89,10 +104,11 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
               if (e.epoch === 0 || e.epoch === cfg.epochs || e.epoch % Math.max(1, Math.round(cfg.epochs / 10)) === 0) {
                 log(`  ${runId(spec)} epoch ${e.epoch}: λ0 ${e.lambda0.toFixed(4)}, test accuracy ${(100 * e.test_acc).toFixed(2)}%${e.train_loss !== null ? `, train loss ${e.train_loss.toFixed(4)}` : ''}${e.L_lambda !== null ? `, L_λ ${e.L_lambda.toExponential(3)}` : ''} (${e.seconds.toFixed(1)} s)`);
               }
-            });
+            }, { path: checkpointPath(spec), everySeconds: every, settings, log });
             return [{ ...r, key: r.id }];
           },
         });
+        removeCheckpoint(checkpointPath(spec));
         if (runner.done > before) await report();
       }
     } finally {

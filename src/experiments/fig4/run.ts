@@ -12,6 +12,8 @@ import { criticalityLoss, SingularVectorCache } from '../../criticality/loss.js'
 import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
 import { mean as avg, sampleVariance } from '../../stats/numeric.js';
 import { type Fig4Config, type RunSpec, runId } from './config.js';
+import { CritError } from '../../util/errors.js';
+import { readCheckpoint, restoreTraining, writeCheckpoint } from '../checkpoint.js';
 
 export interface EpochRecord {
   run: string;
@@ -66,6 +68,18 @@ export interface RunData {
   testLambdaInputs: number;
 }
 
+/** Where and how often a run saves its state (a killed run resumes at its last checkpoint). */
+export interface RunCheckpoint {
+  path: string;
+  /** Minimum seconds between checkpoints (0: after every epoch); none after the last epoch. */
+  everySeconds: number;
+  /** What the run's results depend on: a checkpoint written with other settings is not resumed. */
+  settings: unknown;
+  log?: (msg: string) => void;
+}
+
+interface CheckpointMeta { run: string; settings: unknown; epoch: number; epochs: EpochRecord[]; seconds: number }
+
 /** ∂L_λ/∂e of DESIGN.md: mean |L_λ(e) − L_λ(e − 1)| over the training epochs' trace. */
 export function meanAbsChange(trace: readonly number[]): number | null {
   if (trace.length < 2) return null;
@@ -75,7 +89,7 @@ export function meanAbsChange(trace: readonly number[]): number | null {
 }
 
 
-export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, onEpoch?: (r: EpochRecord) => void): Promise<RunResult> {
+export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, onEpoch?: (r: EpochRecord) => void, checkpoint?: RunCheckpoint): Promise<RunResult> {
   const t0 = performance.now();
   const id = runId(spec);
   const model = buildModel(cfg.arch);
@@ -90,10 +104,36 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
     })
     : crossEntropyLoss(model);
   const epochs: EpochRecord[] = [];
+  let startEpoch = 0, priorSeconds = 0, lastSave = performance.now();
+  const saved = checkpoint ? readCheckpoint<CheckpointMeta>(checkpoint.path) : null;
+  if (saved && checkpoint) {
+    if (saved.meta.run !== id || JSON.stringify(saved.meta.settings) !== JSON.stringify(checkpoint.settings)) {
+      checkpoint.log?.(`  ${id}: ignoring ${checkpoint.path} (written for ${saved.meta.run === id ? 'other settings' : `run ${saved.meta.run}`})`);
+    } else {
+      restoreTraining(saved, { params, optimizer });
+      if (cache) {
+        const [v, seen] = [saved.extra.cache_vectors, saved.extra.cache_seen];
+        if (!v || !seen) throw new CritError(`${checkpoint.path}: the checkpoint has no power-iteration vector cache (extra.cache_vectors, extra.cache_seen)`);
+        cache.restore(v.data, seen.data);
+      }
+      epochs.push(...saved.meta.epochs);
+      [startEpoch, priorSeconds] = [saved.meta.epoch, saved.meta.seconds];
+      checkpoint.log?.(`  ${id}: resumed from its checkpoint after epoch ${startEpoch} of ${cfg.epochs}`);
+    }
+  }
+  const save = async () => {
+    if (!checkpoint || epochs.length === 0) return;
+    const epoch = epochs[epochs.length - 1].epoch;
+    if (epoch >= cfg.epochs || performance.now() - lastSave < 1000 * checkpoint.everySeconds) return;
+    const meta: CheckpointMeta = { run: id, settings: checkpoint.settings, epoch, epochs, seconds: priorSeconds + (performance.now() - t0) / 1000 };
+    const extra: Record<string, Tensor | { shape: number[]; data: Float32Array }> = cache ? { cache_vectors: cache.vectors, cache_seen: { shape: [cache.rows], data: Float32Array.from(cache.seenRows()) } } : {};
+    await writeCheckpoint(checkpoint.path, { params, optimizer }, meta, extra);
+    lastSave = performance.now();
+  };
   try {
     await trainModel({
-      model, params, optimizer, data: data.train, test: data.test, epochs: cfg.epochs, batchSize: cfg.batchSize,
-      seed: cfg.seed + spec.rep, loss, clipGradNorm: cfg.clipGradNorm ?? undefined, schedule: exponentialDecay(cfg.lr, cfg.lrDecay), evalAtStart: true,
+      model, params, optimizer, data: data.train, test: data.test, epochs: cfg.epochs - startEpoch, startEpoch, batchSize: cfg.batchSize,
+      seed: cfg.seed + spec.rep, loss, clipGradNorm: cfg.clipGradNorm ?? undefined, schedule: exponentialDecay(cfg.lr, cfg.lrDecay), evalAtStart: startEpoch === 0,
       onEpoch: async (m) => {
         const lam = (await exactLambda0(model, params, data.lambdaInputs)).lambda0;
         const testLam = lam.subarray(0, data.testLambdaInputs);
@@ -112,6 +152,7 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
           lambda0: mean, lambda0_sd: sd, seconds: m.seconds,
         };
         epochs.push(r);
+        await save();
         onEpoch?.(r);
       },
     });
@@ -124,6 +165,6 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
   const trace = epochs.filter((e) => e.L_lambda !== null).map((e) => e.L_lambda!);
   return {
     id, spec, epochs, final_lambda0: last.lambda0, final_test_acc: last.test_acc,
-    dLde: spec.loss === 'CritL' ? meanAbsChange(trace) : null, seconds: (performance.now() - t0) / 1000,
+    dLde: spec.loss === 'CritL' ? meanAbsChange(trace) : null, seconds: priorSeconds + (performance.now() - t0) / 1000,
   };
 }
