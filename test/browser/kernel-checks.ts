@@ -56,6 +56,23 @@ export async function runKernelChecks(crit: typeof Crit): Promise<CheckResult[]>
     await put('jvp output', output);
     await put('jvp tangent', tangent);
   });
+  // Two epochs of criticality-loss training through the real loop (seeded init and shuffling, exact singular
+  // vectors from the Gram matrix, reverse over forward, Adam): the whole Fig. 4 training step, both places.
+  const model = crit.buildModel('mlp:16-12-8-10:scaled-tanh');
+  const params = model.init({ scheme: 'torch', seed: 5 });
+  const xs = await crit.uniform([24, 16], -1, 1, { seed: 16, stream: 3 }).readF32();
+  const data = new crit.Dataset(xs, Int32Array.from({ length: 24 }, (_, i) => (i * 3) % 10), [16], 10, 'checks');
+  const optimizer = new crit.Adam(params, { lr: 1e-2 });
+  const losses: number[] = [];
+  await crit.trainModel({
+    model, params, optimizer, data, epochs: 2, batchSize: 8, seed: 3,
+    loss: crit.criticalityLoss(model, { alpha: 10, lambdaTarget: 0, vectors: 'exact' }),
+    onEpoch: (m) => { losses.push(m.trainLoss, m.extra.L_lambda, m.extra.lambda0); },
+  });
+  out.push({ name: 'CritL training: epoch losses, L_λ, λ0', shape: [losses.length], data: losses });
+  for (const n of model.paramNames) await put(`CritL training: ${n}`, params[n]);
+  optimizer.dispose();
+  crit.disposeParams(params);
   return out;
 }
 
