@@ -61,7 +61,8 @@ test('a tiny grid: files, summary rows and per-epoch records', async () => {
   assert.ok(Number.isFinite(s.offsets[0].meanTrain));
   const html = readFileSync(join(out, 'index.html'), 'utf8');
   assert.match(html, /<svg/);
-  assert.match(html, /accuracy ~ dLde \+ lambda0 \+ \(1 \| configuration\)/);
+  assert.match(html, /accuracy ~ scale\(dLde\) \+ scale\(lambda0\) \+ \(1 \| configuration\)/);
+  assert.match(html, /accuracy ~ scale\(dLde\) \+ scale\(abs_lambda0\) \+ \(1 \| configuration\)/);
   assert.ok(logs.some((l) => /\[4\/4\] init3-CritL-a10-t0-rep0: running/.test(l)));
 });
 
@@ -121,11 +122,14 @@ test('the mixed models: λ0 signed (the issue) and |λ0| (the paper), the same a
       final_lambda0: l0, final_train_lambda0: l0, final_test_acc: 0.9 - 0.2 * Math.abs(l0) - 0.5 * dLde + 0.003 * Math.sin(7 * i + 3 * j + r), last10_test_acc: 0, dLde, final_L_lambda: 0, seconds: 0 });
   }
   const signed = mixedModel(rows), abs = mixedModel(rows, { abs: true });
-  assert.is(abs.formula, 'accuracy ~ dLde + abs_lambda0 + (1 | configuration)');
-  const direct = crit.stats.lmm('acc ~ d + a + (1 | g)', { acc: rows.map((r) => 100 * r.final_test_acc), d: rows.map((r) => r.dLde!), a: rows.map((r) => Math.abs(r.final_lambda0)), g: rows.map((r) => r.configuration) });
-  assert.ok(Math.abs(abs.fit!.beta.abs_lambda0 - direct.beta.a) < 1e-9 && Math.abs(abs.fit!.beta.dLde - direct.beta.d) < 1e-9);
-  assert.ok(Math.abs(abs.fit!.beta.abs_lambda0 - -20) < 2, `|λ0| slope ${abs.fit!.beta.abs_lambda0} (built in: −20 points per unit)`);
-  assert.ok(Math.abs(signed.fit!.beta.lambda0) < 5, `signed λ0 slope ${signed.fit!.beta.lambda0}: the V is invisible to it`);
+  assert.is(abs.formula, 'accuracy ~ scale(dLde) + scale(abs_lambda0) + (1 | configuration)');
+  const direct = crit.stats.lmm('acc ~ scale(d) + scale(a) + (1 | g)', { acc: rows.map((r) => 100 * r.final_test_acc), d: rows.map((r) => r.dLde!), a: rows.map((r) => Math.abs(r.final_lambda0)), g: rows.map((r) => r.configuration) });
+  assert.ok(Math.abs(abs.fit!.beta['scale(abs_lambda0)'] - direct.beta['scale(a)']) < 1e-9 && Math.abs(abs.fit!.beta['scale(dLde)'] - direct.beta['scale(d)']) < 1e-9);
+  // Built in: −20 accuracy points per unit of |λ0|, i.e. −20·sd(|λ0|) per standard deviation.
+  const a = rows.map((r) => Math.abs(r.final_lambda0)), m = a.reduce((x, y) => x + y, 0) / a.length;
+  const sd = Math.sqrt(a.reduce((x, y) => x + (y - m) ** 2, 0) / (a.length - 1));
+  assert.ok(Math.abs(abs.fit!.beta['scale(abs_lambda0)'] / sd - -20) < 2, `|λ0| slope ${abs.fit!.beta['scale(abs_lambda0)'] / sd} per unit`);
+  assert.ok(Math.abs(signed.fit!.beta['scale(lambda0)']) < Math.abs(abs.fit!.beta['scale(abs_lambda0)']) / 4, `signed λ0 slope ${signed.fit!.beta['scale(lambda0)']}: the V is invisible to it`);
 });
 
 test.run();

@@ -127,15 +127,16 @@ export interface MixedModel {
 }
 
 /**
- * accuracy (%) ~ dLde + λ0 + (1 | configuration) over the CritL runs, configuration = (λ_t, α) as in the paper;
- * REML (lmerTest). `abs`: the paper's text fits |λ0| ("smaller absolute Lyapunov exponents ... improved
- * performance"), the issue λ0 itself; the report shows both. With too few runs or configurations the error is
- * reported instead of a fit.
+ * accuracy (%) ~ scale(dLde) + scale(λ0) + (1 | configuration) over the CritL runs, configuration = (λ_t, α) as in
+ * the paper; REML (lmerTest). Predictors z-scored as in the paper's Table S6 (its intercept is the mean accuracy,
+ * uncorrelated with the slopes), so estimates are accuracy points per standard deviation. `abs`: the paper's
+ * text speaks of |λ0| ("smaller absolute Lyapunov exponents ... improved performance"), its table and the issue
+ * of λ0; the report shows both. With too few runs or configurations the error is reported instead of a fit.
  */
 export function mixedModel(rows: SummaryRow[], o: { abs?: boolean } = {}): MixedModel {
   const use = rows.filter((r) => r.loss === 'CritL' && r.dLde !== null && Number.isFinite(r.dLde) && Number.isFinite(r.final_lambda0) && Number.isFinite(r.final_test_acc));
   const term = o.abs ? 'abs_lambda0' : 'lambda0';
-  const formula = `accuracy ~ dLde + ${term} + (1 | configuration)`;
+  const formula = `accuracy ~ scale(dLde) + scale(${term}) + (1 | configuration)`;
   const groups = new Set(use.map((r) => r.configuration)).size;
   const data = {
     accuracy: use.map((r) => 100 * r.final_test_acc),
