@@ -67,7 +67,7 @@ test('a run killed after epoch 2 resumes from its checkpoint to the numbers of a
   assert.is(readCheckpoint<{ epoch: number }>(ckpt)!.meta.epoch, 2);
   const logs: string[] = [];
   await runFig4(cfg, { out, checkpointEverySeconds: 0, log: (m) => logs.push(m) });
-  assert.ok(logs.some((m) => /resumed from its checkpoint after epoch 2 of 3/.test(m)), logs.join('\n'));
+  assert.ok(logs.some((m) => /resumed from its checkpoint after epoch 2/.test(m)), logs.join('\n'));
   assert.ok(!logs.some((m) => /CEL-rep0: running/.test(m)), 'the stored CEL run is not run again');
   assert.not.ok(existsSync(ckpt), 'the checkpoint is removed once the run is stored');
   const got = JSON.parse(readFileSync(join(out, 'epochs.json'), 'utf8')) as EpochRecord[];

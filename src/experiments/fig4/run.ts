@@ -13,7 +13,8 @@ import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
 import { mean as avg, sampleVariance } from '../../stats/numeric.js';
 import { type Fig4Config, type RunSpec, runId } from './config.js';
 import { CritError } from '../../util/errors.js';
-import { readCheckpoint, restoreTraining, writeCheckpoint } from '../checkpoint.js';
+import { readCheckpoint, restoreTraining, writeCheckpoint, type TrainingState } from '../checkpoint.js';
+import type { HostArray } from '../../io/host.js';
 
 export interface EpochRecord {
   run: string;
@@ -80,6 +81,24 @@ export interface RunCheckpoint {
 
 interface CheckpointMeta { run: string; settings: unknown; epoch: number; epochs: EpochRecord[]; seconds: number }
 
+/** The run's state from its checkpoint, when there is one written for this run and these settings. */
+function resume(c: RunCheckpoint, id: string, state: TrainingState, cache: SingularVectorCache | null): CheckpointMeta | null {
+  const saved = readCheckpoint<CheckpointMeta>(c.path);
+  if (!saved) return null;
+  if (saved.meta.run !== id || JSON.stringify(saved.meta.settings) !== JSON.stringify(c.settings)) {
+    c.log?.(`  ${id}: ignoring ${c.path} (written for ${saved.meta.run === id ? 'other settings' : `run ${saved.meta.run}`})`);
+    return null;
+  }
+  restoreTraining(saved, state);
+  if (cache) {
+    const [v, seen] = [saved.extra.cache_vectors, saved.extra.cache_seen];
+    if (!v || !seen) throw new CritError(`${c.path}: the checkpoint has no power-iteration vector cache (extra.cache_vectors, extra.cache_seen)`);
+    cache.restore(v.data, seen.data);
+  }
+  c.log?.(`  ${id}: resumed from its checkpoint after epoch ${saved.meta.epoch}`);
+  return saved.meta;
+}
+
 /** ∂L_λ/∂e of DESIGN.md: mean |L_λ(e) − L_λ(e − 1)| over the training epochs' trace. */
 export function meanAbsChange(trace: readonly number[]): number | null {
   if (trace.length < 2) return null;
@@ -104,30 +123,17 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
     })
     : crossEntropyLoss(model);
   const epochs: EpochRecord[] = [];
-  let startEpoch = 0, priorSeconds = 0, lastSave = performance.now();
-  const saved = checkpoint ? readCheckpoint<CheckpointMeta>(checkpoint.path) : null;
-  if (saved && checkpoint) {
-    if (saved.meta.run !== id || JSON.stringify(saved.meta.settings) !== JSON.stringify(checkpoint.settings)) {
-      checkpoint.log?.(`  ${id}: ignoring ${checkpoint.path} (written for ${saved.meta.run === id ? 'other settings' : `run ${saved.meta.run}`})`);
-    } else {
-      restoreTraining(saved, { params, optimizer });
-      if (cache) {
-        const [v, seen] = [saved.extra.cache_vectors, saved.extra.cache_seen];
-        if (!v || !seen) throw new CritError(`${checkpoint.path}: the checkpoint has no power-iteration vector cache (extra.cache_vectors, extra.cache_seen)`);
-        cache.restore(v.data, seen.data);
-      }
-      epochs.push(...saved.meta.epochs);
-      [startEpoch, priorSeconds] = [saved.meta.epoch, saved.meta.seconds];
-      checkpoint.log?.(`  ${id}: resumed from its checkpoint after epoch ${startEpoch} of ${cfg.epochs}`);
-    }
-  }
+  const state = { params, optimizer };
+  const resumed = checkpoint ? resume(checkpoint, id, state, cache) : null;
+  if (resumed) epochs.push(...resumed.epochs);
+  const [startEpoch, priorSeconds] = [resumed?.epoch ?? 0, resumed?.seconds ?? 0];
+  const elapsed = () => priorSeconds + (performance.now() - t0) / 1000;
+  let lastSave = performance.now();
   const save = async () => {
-    if (!checkpoint || epochs.length === 0) return;
     const epoch = epochs[epochs.length - 1].epoch;
-    if (epoch >= cfg.epochs || performance.now() - lastSave < 1000 * checkpoint.everySeconds) return;
-    const meta: CheckpointMeta = { run: id, settings: checkpoint.settings, epoch, epochs, seconds: priorSeconds + (performance.now() - t0) / 1000 };
-    const extra: Record<string, Tensor | { shape: number[]; data: Float32Array }> = cache ? { cache_vectors: cache.vectors, cache_seen: { shape: [cache.rows], data: Float32Array.from(cache.seenRows()) } } : {};
-    await writeCheckpoint(checkpoint.path, { params, optimizer }, meta, extra);
+    if (!checkpoint || epoch >= cfg.epochs || performance.now() - lastSave < 1000 * checkpoint.everySeconds) return;
+    const extra: Record<string, Tensor | HostArray> = cache ? { cache_vectors: cache.vectors, cache_seen: { shape: [cache.rows], data: Float32Array.from(cache.seenRows()) } } : {};
+    await writeCheckpoint<CheckpointMeta>(checkpoint.path, state, { run: id, settings: checkpoint.settings, epoch, epochs, seconds: elapsed() }, extra);
     lastSave = performance.now();
   };
   try {
@@ -165,6 +171,6 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
   const trace = epochs.filter((e) => e.L_lambda !== null).map((e) => e.L_lambda!);
   return {
     id, spec, epochs, final_lambda0: last.lambda0, final_test_acc: last.test_acc,
-    dLde: spec.loss === 'CritL' ? meanAbsChange(trace) : null, seconds: priorSeconds + (performance.now() - t0) / 1000,
+    dLde: spec.loss === 'CritL' ? meanAbsChange(trace) : null, seconds: elapsed(),
   };
 }
