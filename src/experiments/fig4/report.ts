@@ -155,7 +155,7 @@ export async function writeReport(dir: string, s: Fig4Summary, runs: RunResult[]
     { title: `Check: every CritL run with α ≥ 1 ends within ${TARGET_TOLERANCE} of λ_t`, body: [
       p(s.checks.length ? `${s.checks.filter((c) => c.ok).length} of ${s.checks.length} runs: ${s.allTargetsReached ? '<span class="ok">all reached their target</span>' : '<span class="bad">not all reached their target</span>'}.` : 'No CritL runs with α ≥ 1 yet.'),
       table(['init', 'λ_t', 'α', 'final λ0', 'λ0 − λ_t', `|λ0 − λ_t| ≤ ${TARGET_TOLERANCE}`], checkRows),
-      p('Where the penalty and the cross-entropy balance, per (α, λ_t) over the inits: the cross-entropy pushes λ0 up (see the CEL runs), so a weak penalty settles above a low target and the offset shrinks as α grows.'),
+      p('Offsets per (α, λ_t) over the inits. The cross-entropy pushes λ0 up (see the CEL runs) and the penalty pulls it towards λ_t with a force ∝ α, so a weak penalty leaves λ0 above a low target: in short runs because it has not got there yet, in long ones because the training inputs reach it and held-out ones do not, or (plain SGD) because the pull balances the push; the offset shrinks as α grows (docs/fig4.md).'),
       table(['α', 'λ_t', 'runs', 'mean λ0 − λ_t (test inputs)', 'largest |λ0 − λ_t|', 'mean λ0 − λ_t (training inputs)'], s.offsets.map((o) => [o.alpha, o.lambda_t, o.runs, fmt(o.mean, 3), mark(o.maxAbs <= TARGET_TOLERANCE, fmt(o.maxAbs, 3)), fmt(o.meanTrain, 3)])),
     ] },
     { title: 'Accuracy: CritL against CEL from the same initial weights', body: [
