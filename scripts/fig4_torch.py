@@ -22,7 +22,7 @@ import time
 
 import torch
 
-from torch_mlp import exact_vectors, forward_with_slopes, jacobian_rows, jv
+from torch_mlp import exact_lambda0, exact_vectors, forward_with_slopes, jv
 from torch_mnist_digits import load_digits
 
 SIZES = [784, 1000, 500, 10]
@@ -43,12 +43,6 @@ def init_params(scheme, seed):
         ps.append(((torch.rand(SIZES[i + 1], SIZES[i], generator=g) * 2 - 1) * b).requires_grad_())
         ps.append(torch.zeros(SIZES[i + 1], requires_grad=True))
     return ps
-
-
-def exact_lambda0(ps, x):
-    with torch.no_grad():
-        _, slopes = forward_with_slopes(ps, x)
-        return torch.log(torch.linalg.svdvals(jacobian_rows(ps, slopes).double())[:, 0]) / LAYERS
 
 
 def floats(s):

@@ -19,7 +19,7 @@ import os
 
 import torch
 
-from torch_mlp import exact_vectors, forward_with_slopes, jacobian_rows, jv
+from torch_mlp import exact_lambda0, exact_vectors, forward_with_slopes, jv
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'torch', 'critl-training.json')
 SIZES = [16, 12, 8, 10]
@@ -59,13 +59,6 @@ def train(ps, x, y, critl):
     return steps
 
 
-def exact_lambda0(ps, x):
-    with torch.no_grad():
-        plist = list(ps.values())
-        _, slopes = forward_with_slopes(plist, x)
-        return (torch.log(torch.linalg.svdvals(jacobian_rows(plist, slopes))[:, 0]) / LAYERS).tolist()
-
-
 def main():
     g = torch.Generator().manual_seed(SEED + 1)
     x = torch.rand(BATCH * BATCHES, SIZES[0], generator=g, dtype=torch.float32) * 2 - 1  # f32 values, used in f64
@@ -89,9 +82,9 @@ def main():
         'note': 'f64 throughout; step s uses batch s mod 3 (inputs 8b..8b+7); per-step values are before the update',
         'inputs': x.tolist(), 'labels': y.tolist(),
         'initial': initial,
-        'initial_lambda0': exact_lambda0(start, x),
-        'critl': {'steps': critl_steps, 'final': as_lists(critl_ps), 'final_lambda0': exact_lambda0(critl_ps, x)},
-        'ce_only': {'steps': ce_steps, 'final': as_lists(ce_ps), 'final_lambda0': exact_lambda0(ce_ps, x)},
+        'initial_lambda0': exact_lambda0(list(start.values()), x).tolist(),
+        'critl': {'steps': critl_steps, 'final': as_lists(critl_ps), 'final_lambda0': exact_lambda0(list(critl_ps.values()), x).tolist()},
+        'ce_only': {'steps': ce_steps, 'final': as_lists(ce_ps), 'final_lambda0': exact_lambda0(list(ce_ps.values()), x).tolist()},
     }
     with open(OUT, 'w') as f:
         json.dump(golden, f, indent=1)

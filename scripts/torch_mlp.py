@@ -63,5 +63,12 @@ def exact_vectors(ps, slopes):
         return unit((vecs[:, :, -1:].transpose(1, 2) @ rows)[:, 0, :])
 
 
+def exact_lambda0(ps, x):
+    """lambda0 = log sigma_max(J) / layers per sample, from an SVD of the rows of J in f64 (not differentiated)."""
+    with torch.no_grad():
+        _, slopes = forward_with_slopes(ps, x)
+        return torch.log(torch.linalg.svdvals(jacobian_rows(ps, slopes).double())[:, 0]) / (len(ps) // 2)
+
+
 def unit(v):
     return v / v.norm(dim=1, keepdim=True)

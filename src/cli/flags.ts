@@ -32,7 +32,6 @@ export function numberList(flag: string, text: string, rule: NumberRule = {}): n
   return xs;
 }
 
-/** util.parseArgs whose errors (unknown or malformed options) are UsageErrors followed by the usage. */
 /**
  * `--lambda-targets -0.2,0.2`: node's parseArgs takes a value that starts with '-' for an option and refuses
  * it; a negative number (or a list starting with one) after a string option is joined as `--flag=value`.
@@ -48,6 +47,7 @@ export function joinNegativeValues(args: string[], options: NonNullable<ParseArg
   return out;
 }
 
+/** util.parseArgs whose errors (unknown or malformed options) are UsageErrors followed by the usage. */
 export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, usage: string) {
   try {
     return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false });

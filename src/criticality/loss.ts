@@ -23,6 +23,7 @@ import { linear } from '../nn/linear.js';
 import { activation } from '../nn/activations.js';
 import type { Params } from '../nn/mlp.js';
 import type { LossFn, BatchContext } from '../nn/loss.js';
+import type { HostArray } from '../io/host.js';
 import { type Stage, rowNorm, flat } from './model.js';
 import { type MlpLike, type MlpJacobian, isolated, mlpJacobian, exactTopSingularVectors, EXACT_MAX_OUTPUTS } from './mlp-jacobian.js';
 
@@ -193,16 +194,20 @@ export class SingularVectorCache {
     for (let i = 0; i < indices.length; i++) { copyRow(v, i, this.vectors, this.check(indices[i]), this.features); this.seen[indices[i]] = 1; }
   }
 
-  /** For checkpoints: which rows hold a vector (a copy). */
-  seenRows(): Uint8Array { return this.seen.slice(); }
+  /** For checkpoints, as the optimizers' stateTensors(): the vectors (the cache's own tensor) and the seen flags (0/1). */
+  stateTensors(): { vectors: Tensor; seen: HostArray } {
+    return { vectors: this.vectors, seen: { shape: [this.rows], data: Float32Array.from(this.seen) } };
+  }
 
-  /** Puts saved vectors [rows, features] and their seen flags back. */
-  restore(vectors: Float32Array, seen: ArrayLike<number>): void {
-    if (vectors.length !== this.rows * this.features || seen.length !== this.rows) {
-      throw new CritError(`SingularVectorCache: saved state has ${vectors.length} values and ${seen.length} flags for ${this.rows} rows of ${this.features}`);
+  /** Puts saved state (the names of stateTensors()) back; `source` names where it came from in errors. */
+  restoreState(state: Record<string, HostArray | undefined>, source = 'saved state'): void {
+    const { vectors, seen } = state;
+    if (!vectors || !seen) throw new CritError(`${source}: no power-iteration vector cache (vectors, seen)`);
+    if (vectors.data.length !== this.rows * this.features || seen.data.length !== this.rows) {
+      throw new CritError(`${source}: a vector cache of ${vectors.data.length} values and ${seen.data.length} flags for ${this.rows} rows of ${this.features}`);
     }
-    this.vectors.engine.write(this.vectors.buffer, vectors, 0, true);
-    for (let i = 0; i < this.rows; i++) this.seen[i] = seen[i] ? 1 : 0;
+    this.vectors.engine.write(this.vectors.buffer, vectors.data, 0, true);
+    for (let i = 0; i < this.rows; i++) this.seen[i] = seen.data[i] ? 1 : 0;
   }
 
   private check(i: number): number {

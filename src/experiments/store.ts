@@ -5,9 +5,6 @@ import { readFileSync, existsSync } from 'node:fs';
 import { writeFileAtomic } from '../io/files.js';
 import { CritError } from '../util/errors.js';
 
-/** Writes text to path atomically (a temporary file, then a rename). */
-export const writeAtomic: (path: string, text: string) => void = writeFileAtomic;
-
 export interface StoredFile<M> { format: string; meta: M; rows: Record<string, unknown>[] }
 
 export class RowStore<R extends { key: string }, M = unknown> {
@@ -45,6 +42,6 @@ export class RowStore<R extends { key: string }, M = unknown> {
   /** Adds (or replaces) rows and rewrites the file atomically. */
   add(rows: R[]): void {
     for (const r of rows) this.rows.set(r.key, r);
-    writeAtomic(this.path, JSON.stringify({ format: this.format, meta: this.meta, rows: this.all() }));
+    writeFileAtomic(this.path, JSON.stringify({ format: this.format, meta: this.meta, rows: this.all() }));
   }
 }

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as crit from '../../src/index.node.js';
+import { rejects } from '../rejects.js';
 import { runFig4, presets, type Fig4Config } from '../../src/experiments/fig4/index.js';
 import type { EpochRecord } from '../../src/experiments/fig4/run.js';
 import { readCheckpoint, restoreTraining, writeCheckpoint } from '../../src/experiments/checkpoint.js';
@@ -41,16 +42,6 @@ test('optimizer state round-trips: a restored SGD (momentum) or Adam takes the s
     a.dispose(); b.dispose();
   }
 });
-
-/** The promise rejects with an error for which check holds. */
-async function rejects(p: Promise<unknown>, check: RegExp | ((e: Error) => boolean)): Promise<void> {
-  try { await p; } catch (e) {
-    const err = e as Error;
-    assert.ok(check instanceof RegExp ? check.test(err.message) : check(err), `unexpected error: ${err.message}`);
-    return;
-  }
-  assert.unreachable('expected a rejection');
-}
 
 const strip = (rs: EpochRecord[]) => rs.map(({ seconds: _s, ...r }) => r);
 

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { rejects } from '../rejects.js';
 import * as crit from '../../src/index.node.js';
 import { measure } from '../../src/cli/commands/measure.js';
 import { hostLogSigmaMax } from './host-mlp.js';
@@ -25,12 +26,6 @@ async function run(args: string[]): Promise<string> {
     assert.is(code, 0);
   } finally { console.log = log; }
   return lines.join('\n');
-}
-
-/** Asserts that fn rejects with a message matching re. */
-async function rejects(fn: () => Promise<unknown>, re: RegExp): Promise<void> {
-  try { await fn(); } catch (e) { assert.match((e as Error).message, re); return; }
-  assert.unreachable(`expected an error matching ${re}`);
 }
 
 const base = ['--arch', g.arch, '--weights', join(dir, g.files.weights), '--inputs', join(dir, g.files.inputs_npy)];

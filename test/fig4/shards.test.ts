@@ -9,6 +9,7 @@ import * as crit from '../../src/index.node.js';
 import { runFig4, presets, type Fig4Config } from '../../src/experiments/fig4/index.js';
 import { fig4 } from '../../src/cli/commands/fig4.js';
 import { UsageError } from '../../src/cli/command.js';
+import { rejects } from '../rejects.js';
 
 const cfg: Fig4Config = {
   ...presets.quick, preset: 'custom', arch: 'mlp:784-16-10:scaled-tanh', inits: ['init0', 'init3'], alphas: [10], lambdaTargets: [0],
@@ -43,13 +44,9 @@ test('two shards fill one folder; the merged report equals the unsharded run; an
 
 test('--shard is checked: K/N with 0 <= K < N', async () => {
   for (const bad of ['2/2', '1', 'a/b', '-1/3']) {
-    let err: unknown;
-    try { await fig4.run(['--quick', '--shard', bad, '--out', mkdtempSync(join(tmpdir(), 'crit-fig4-badshard-'))]); } catch (e) { err = e; }
-    assert.ok(err instanceof UsageError && /--shard takes K\/N/.test((err as Error).message), `--shard ${bad}: ${err}`);
+    await rejects(fig4.run(['--quick', '--shard', bad, '--out', mkdtempSync(join(tmpdir(), 'crit-fig4-badshard-'))]), (e) => e instanceof UsageError && /--shard takes K\/N/.test(e.message));
   }
-  let err: unknown;
-  try { await runFig4(cfg, { out: mkdtempSync(join(tmpdir(), 'crit-fig4-badshard-')), log: quiet, shard: { index: 3, count: 2 } }); } catch (e) { err = e; }
-  assert.ok(err instanceof crit.CritError && /shard 3 of 2/.test((err as Error).message), String(err));
+  await rejects(runFig4(cfg, { out: mkdtempSync(join(tmpdir(), 'crit-fig4-badshard-')), log: quiet, shard: { index: 3, count: 2 } }), (e) => e instanceof crit.CritError && /shard 3 of 2/.test(e.message));
 });
 
 test.run();

@@ -43,7 +43,7 @@ the paper's plots and an HTML report.
                      runs in DIR/runs.shard-K-of-N.json, every report merges all stores in DIR
   --fresh            discard the runs (and checkpoints) stored in DIR and start over (default: resume; with
                      --shard, only this shard's)
-  --report-only      rebuild the report from DIR/runs.json
+  --report-only      rebuild the report from the result stores in DIR (runs.json and any shard stores)
 
 --bench times one CEL epoch and one CritL epoch (power iteration: cold from random, then warm-started; and
 exact vectors) of the paper's MLP on the embedded digits with plain SGD, batch 128, and prints the overhead

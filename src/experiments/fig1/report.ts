@@ -1,7 +1,7 @@
 // The Fig. 1 report: tidy CSV and JSON of every (N, κ, seed), the critical couplings and the fit, and an
 // HTML page with inline SVG plots (Vega-Lite) beside the paper's numbers and mean-field theory.
 import { join } from 'node:path';
-import { writeAtomic } from '../store.js';
+import { writeFileAtomic } from '../../io/files.js';
 import { renderSvg, finiteOrNull, type VegaLiteSpec } from '../../report/plot.js';
 import { page, table, figure, p, esc, mark, type Section } from '../../report/html.js';
 import { toCsv } from '../../report/csv.js';
@@ -152,8 +152,8 @@ async function plots(s: Fig1Summary, rows: Fig1Row[]): Promise<{ svg: string; ca
 /** Writes rows.csv, fig1.json and index.html into dir; returns the summary. */
 export async function writeReport(dir: string, s: Fig1Summary, rows: Fig1Row[]): Promise<void> {
   const sorted = [...rows].sort((a, b) => a.N - b.N || a.kappa - b.kappa || a.seed - b.seed);
-  writeAtomic(join(dir, 'rows.csv'), toCsv(sorted, CSV_COLUMNS));
-  writeAtomic(join(dir, 'fig1.json'), JSON.stringify({ ...s, rows: sorted }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+  writeFileAtomic(join(dir, 'rows.csv'), toCsv(sorted, CSV_COLUMNS));
+  writeFileAtomic(join(dir, 'fig1.json'), JSON.stringify({ ...s, rows: sorted }, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 
   const figs = await plots(s, sorted);
   const kcRows = s.critical.map((c) => [
@@ -190,5 +190,5 @@ export async function writeReport(dir: string, s: Fig1Summary, rows: Fig1Row[]):
   const intro = [
     p('Deep random MLPs (L layers of N neurons, no bias, W<sub>ij</sub> ~ U[−0.05, 0.05]·κ, g(x) = 1.7159 tanh(0.6666 x), input U[−10<sup>−3</sup>, 10<sup>−3</sup>]) pass through a critical phase transition as the coupling κ grows: σ ≈ 1, Σ ≈ 0 and λ0 ≈ 0 at κ_c, where the dynamic range Δ peaks. Reproduces Fig. 1 of <i>Critical dynamics governs deep learning</i>, with weights generated inside the GPU kernels from a counter-based RNG (never stored) and many (κ, seed) networks per dispatch.'),
   ];
-  writeAtomic(join(dir, 'index.html'), page('crit: the critical phase transition of deep MLPs (paper Fig. 1)', intro, sections));
+  writeFileAtomic(join(dir, 'index.html'), page('crit: the critical phase transition of deep MLPs (paper Fig. 1)', intro, sections));
 }

@@ -80,6 +80,8 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
   if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
     throw new CritError(`fig4: shard ${shard.index} of ${shard.count}: needs integers 0 <= index < count`);
   }
+  const every = opts.checkpointEverySeconds ?? DEFAULT_CHECKPOINT_SECONDS;
+  if (!(every >= 0)) throw new CritError(`fig4: checkpoint interval must be >= 0 seconds, got ${every}`);
   const grid = gridRuns(cfg);
   const mine = shard ? grid.filter((_, i) => i % shard.count === shard.index) : grid;
   const checkpoints = join(opts.out, 'checkpoints');
@@ -94,8 +96,6 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
   }
   const storeName = shard ? `runs.shard-${shard.index}-of-${shard.count}.json` : 'runs.json';
   const store = new RowStore<RunRow>(join(opts.out, storeName), settings, STORE_FORMAT, opts.fresh);
-  const every = opts.checkpointEverySeconds ?? DEFAULT_CHECKPOINT_SECONDS;
-  if (!(every >= 0)) throw new CritError(`fig4: checkpoint interval must be >= 0 seconds, got ${every}`);
   const runner = new Runner(store, { name: 'fig4', log: opts.log });
   const t0 = performance.now();
   const a = engine().adapter;

@@ -13,6 +13,7 @@ import { lambda0 as powerLambda0, logJvpNorm } from '../../criticality/power-ite
 import { mlpStages, type MlpLike } from '../../criticality/loss.js';
 import type { Params } from '../../nn/mlp.js';
 import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
+import { mean as avg } from '../../stats/numeric.js';
 
 export type MeasureMethod = 'gram' | 'power';
 
@@ -63,7 +64,6 @@ export async function measureModel(model: MlpLike & { paramNames: string[]; outp
     const y = model.forward(params, x);
     const both = await concat([mean(abs(x), 1), mean(abs(y), 1)], 0).readF32();
     const ai = both.subarray(0, N), ao = both.subarray(N);
-    const avg = (v: Float32Array) => v.reduce((s, a) => s + a, 0) / v.length;
     return { perSigma: Array.from(ai, (a, b) => ao[b] / a), br: branchingFrom(avg(ai), avg(ao)) };
   });
   const logs = new Float64Array(N);

@@ -2,7 +2,7 @@
 // checks and the mixed model), and an HTML page with the paper's plots: λ0 and test accuracy per epoch for
 // CEL and CritL from each init (a, b), final accuracy against λ0 and against ∂L_λ/∂e coloured by α and λ_t (c).
 import { join } from 'node:path';
-import { writeAtomic } from '../store.js';
+import { writeFileAtomic } from '../../io/files.js';
 import { renderSvg, finiteOrNull, type VegaLiteSpec } from '../../report/plot.js';
 import { page, table, figure, p, esc, mark, type Section } from '../../report/html.js';
 import { toCsv } from '../../report/csv.js';
@@ -128,12 +128,12 @@ export async function writeReport(dir: string, s: Fig4Summary, runs: RunResult[]
   const rows = [...s.summary].sort((a, b) => order(a).localeCompare(order(b)));
   const byId = new Map(runs.map((r) => [r.id, r]));
   const epochs = rows.flatMap((r) => byId.get(r.run)!.epochs);
-  writeAtomic(join(dir, 'epochs.csv'), toCsv(epochs, EPOCH_COLUMNS));
-  writeAtomic(join(dir, 'epochs.json'), JSON.stringify(epochs, noNaN));
-  writeAtomic(join(dir, 'summary.json'), JSON.stringify(rows.map((r) => ({ init: r.init, loss: r.loss, alpha: r.alpha, lambda_t: r.lambda_t, rep: r.rep, final_lambda0: r.final_lambda0, final_test_acc: r.final_test_acc, initial_lambda0: r.initial_lambda0, dLde: r.dLde, run: r.run })), noNaN, 1));
-  writeAtomic(join(dir, 'summary.csv'), toCsv(rows, SUMMARY_COLUMNS));
+  writeFileAtomic(join(dir, 'epochs.csv'), toCsv(epochs, EPOCH_COLUMNS));
+  writeFileAtomic(join(dir, 'epochs.json'), JSON.stringify(epochs, noNaN));
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(rows.map((r) => ({ init: r.init, loss: r.loss, alpha: r.alpha, lambda_t: r.lambda_t, rep: r.rep, final_lambda0: r.final_lambda0, final_test_acc: r.final_test_acc, initial_lambda0: r.initial_lambda0, dLde: r.dLde, run: r.run })), noNaN, 1));
+  writeFileAtomic(join(dir, 'summary.csv'), toCsv(rows, SUMMARY_COLUMNS));
   const lmmJson = ({ fit, ...rest }: MixedModel) => (fit ? { ...rest, beta: fit.beta, se: fit.se, df: fit.df_satterthwaite, t: fit.t, p: fit.p, sigma_b: fit.sigma_b, sigma: fit.sigma, R2m: fit.R2m, R2c: fit.R2c, isSingular: fit.isSingular, warnings: fit.warnings } : rest);
-  writeAtomic(join(dir, 'fig4.json'), JSON.stringify({ ...s, summary: rows, lmm: lmmJson(s.lmm), lmmAbs: lmmJson(s.lmmAbs) }, noNaN, 1));
+  writeFileAtomic(join(dir, 'fig4.json'), JSON.stringify({ ...s, summary: rows, lmm: lmmJson(s.lmm), lmmAbs: lmmJson(s.lmmAbs) }, noNaN, 1));
 
   const figs = await plots(s, epochs);
   const cfg = s.config;
@@ -169,11 +169,11 @@ export async function writeReport(dir: string, s: Fig4Summary, runs: RunResult[]
     { title: 'Runs', body: [
       table(['run', 'λ0 at init', 'final λ0', 'final test accuracy', '∂L_λ/∂e', 'minutes'], rows.map((r) => [r.run, fmt(r.initial_lambda0), fmt(r.final_lambda0), pct(r.final_test_acc), fmt(r.dLde), (r.seconds / 60).toFixed(2)])),
       p(`Settings (${cfg.preset}): ${esc(cfg.arch)}, ${cfg.epochs} epochs, batch ${cfg.batchSize}, ${cfg.optimizer === 'sgd' ? 'plain SGD' : 'Adam'} with lr ${cfg.lr} × ${cfg.lrDecay}^epoch, ${cfg.reps} repetition(s); data: ${esc(s.data)}; λ0 per epoch = exact mean over the first ${cfg.lambdaInputs} test inputs (Gram matrix J Jᵀ); the loss's λ0 ${cfg.vectors === 'exact' ? 'exact from the Gram matrix J Jᵀ of each training input' : `from ${cfg.coldIterations} power-iteration steps from random in the first epoch and ${cfg.warmIterations} warm-started steps per sample later`}. Adapter: ${esc(s.adapter)}. ${s.runs} of ${s.expected} runs done; compute time ${(s.seconds / 60).toFixed(1)} min.`),
-      p('Files: <code>epochs.csv</code>/<code>epochs.json</code> (tidy, one row per run and epoch), <code>summary.json</code>/<code>summary.csv</code> (one row per run), <code>fig4.json</code> (checks, per-init summary, mixed model), <code>runs.json</code> (the resumable store).'),
+      p('Files: <code>epochs.csv</code>/<code>epochs.json</code> (tidy, one row per run and epoch), <code>summary.json</code>/<code>summary.csv</code> (one row per run), <code>fig4.json</code> (checks, per-init summary, mixed model), <code>runs.json</code> or <code>runs.shard-K-of-N.json</code> (the resumable stores), <code>checkpoints/</code> (runs in progress).'),
     ] },
   ];
   const intro = [
     p('The MNIST MLP (784-1000-500-10, scaled tanh) trained with cross-entropy alone (CEL) or with the criticality loss L = L_CE + α (λ_t − λ0(x))² (CritL), from four init schemes: init0 U[−0.05, 0.05], init1 Xavier uniform, init2 Kaiming uniform, init3 LeCun U[±2.4/fan_in]. λ0(x) = log Λ0(x) / 3, Λ0 the largest singular value of the input-output Jacobian at x. Reproduces Fig. 4 of <i>Critical dynamics governs deep learning</i>.'),
   ];
-  writeAtomic(join(dir, 'index.html'), page('crit: training with the criticality loss (paper Fig. 4)', intro, sections));
+  writeFileAtomic(join(dir, 'index.html'), page('crit: training with the criticality loss (paper Fig. 4)', intro, sections));
 }

@@ -12,9 +12,7 @@ import { criticalityLoss, SingularVectorCache } from '../../criticality/loss.js'
 import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
 import { mean as avg, sampleVariance } from '../../stats/numeric.js';
 import { type Fig4Config, type RunSpec, runId } from './config.js';
-import { CritError } from '../../util/errors.js';
 import { readCheckpoint, restoreTraining, writeCheckpoint, type TrainingState } from '../checkpoint.js';
-import type { HostArray } from '../../io/host.js';
 
 export interface EpochRecord {
   run: string;
@@ -90,11 +88,7 @@ function resume(c: RunCheckpoint, id: string, state: TrainingState, cache: Singu
     return null;
   }
   restoreTraining(saved, state);
-  if (cache) {
-    const [v, seen] = [saved.extra.cache_vectors, saved.extra.cache_seen];
-    if (!v || !seen) throw new CritError(`${c.path}: the checkpoint has no power-iteration vector cache (extra.cache_vectors, extra.cache_seen)`);
-    cache.restore(v.data, seen.data);
-  }
+  cache?.restoreState(saved.extra, c.path);
   c.log?.(`  ${id}: resumed from its checkpoint after epoch ${saved.meta.epoch}`);
   return saved.meta;
 }
@@ -132,8 +126,7 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
   const save = async () => {
     const epoch = epochs[epochs.length - 1].epoch;
     if (!checkpoint || epoch >= cfg.epochs || performance.now() - lastSave < 1000 * checkpoint.everySeconds) return;
-    const extra: Record<string, Tensor | HostArray> = cache ? { cache_vectors: cache.vectors, cache_seen: { shape: [cache.rows], data: Float32Array.from(cache.seenRows()) } } : {};
-    await writeCheckpoint<CheckpointMeta>(checkpoint.path, state, { run: id, settings: checkpoint.settings, epoch, epochs, seconds: elapsed() }, extra);
+    await writeCheckpoint<CheckpointMeta>(checkpoint.path, state, { run: id, settings: checkpoint.settings, epoch, epochs, seconds: elapsed() }, cache?.stateTensors());
     lastSave = performance.now();
   };
   try {
