@@ -4,6 +4,7 @@ export * from './reduce.js';
 export * from './layout.js';
 export * from './matmul.js';
 export * from './softmax.js';
+export * from './conv.js';
 export * from './random.js';
 export * from './create.js';
 export { opTable, defineOp, apply, type OpRule, type HostTensor } from './op.js';

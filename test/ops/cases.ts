@@ -152,6 +152,21 @@ const logSoftmaxTol = (c: Case): Tol => { const C = c.inputs[0].shape.at(-1)!; r
 const SOFTMAX_SHAPES = [[1, 1], [7, 33], [3, 130], [2, 3, 65], [1, 1000], [130, 7]];
 const SOFTMAX_GRAD = [[3, 5], [2, 2, 4], [1, 7]];
 
+
+// ---- convolution windows: odd sizes, stride, padding, dilation, non-square kernels ----
+const win = (kernel: number[], stride = [1, 1], padding = [0, 0], dilation = [1, 1]) => ({ kernel, stride, padding, dilation });
+type Win = ReturnType<typeof win>;
+const outHW = (w: Win, H: number, W: number) => [0, 1].map((i) => Math.floor(([H, W][i] + 2 * w.padding[i] - w.dilation[i] * (w.kernel[i] - 1) - 1) / w.stride[i]) + 1);
+const UNFOLD_CASES: [number[], Win][] = [
+  [[2, 3, 7, 9], win([3, 3])], [[1, 2, 8, 8], win([3, 2], [2, 1], [1, 1])], [[3, 1, 9, 7], win([2, 3], [1, 2], [1, 0], [2, 1])],
+  [[1, 4, 5, 5], win([5, 5], [1, 1], [2, 2])], [[2, 1, 1, 1], win([1, 1])],
+];
+const UNFOLD_GRAD: [number[], Win][] = [[[1, 2, 4, 5], win([2, 3], [1, 2], [1, 1])], [[2, 1, 3, 3], win([2, 2], [1, 1], [0, 0], [1, 1])], [[1, 1, 5, 4], win([2, 2], [2, 1], [0, 1], [2, 1])]];
+const colsCase = (r: Rng, [B, C, H, W]: number[], w: Win): Case => {
+  const [OH, OW] = outHW(w, H, W);
+  return { label: `cols of ${fmtShape([B, C, H, W])} k${w.kernel} s${w.stride} p${w.padding} d${w.dilation}`, inputs: [f32(r, [B, C * w.kernel[0] * w.kernel[1], OH * OW])], attrs: { ...w, size: [H, W] } };
+};
+
 export const opSpecs: Record<string, OpSpec> = {
   // unary maps
   neg: unary({ lo: -2, hi: 2, specials: [0] }, EXACT),
@@ -256,6 +271,19 @@ export const opSpecs: Record<string, OpSpec> = {
     grad: 'no differentiable input (labels are integers)',
     tol: EXACT,
   },
+  unfold2d: {
+    forward: (r) => [
+      ...UNFOLD_CASES.map(([s, w]) => ({ label: `${fmtShape(s)} k${w.kernel} s${w.stride} p${w.padding} d${w.dilation}`, inputs: [f32(r, s)], attrs: { ...w, fill: 0 } })),
+      { label: 'padding filled with the lowest f32 (max pooling)', inputs: [f32(r, [1, 2, 5, 6])], attrs: { ...win([3, 3], [2, 2], [1, 1]), fill: -3.4028234663852886e38 } },
+    ],
+    grad: (r) => UNFOLD_GRAD.map(([s, w]) => ({ label: `${fmtShape(s)} k${w.kernel} s${w.stride} p${w.padding} d${w.dilation}`, inputs: [f32(r, s)], attrs: { ...w, fill: 0 } })),
+    tol: EXACT,
+  },
+  fold2d: {
+    forward: (r) => UNFOLD_CASES.map(([s, w]) => colsCase(r, s, w)),
+    grad: (r) => UNFOLD_GRAD.map(([s, w]) => colsCase(r, s, w)),
+    tol: (c) => ({ rtol: c.attrs.kernel[0] * c.attrs.kernel[1] * U, scale: 'abs', why: 'each pixel sums at most KH KW column entries' }),
+  },
   // matmul: odd sizes, every transpose, batched with broadcasting up to rank 4. The transposed loads are the
   // same a_at/b_at functions in both kernel variants, so the shared-memory 'tiled' variant (the GPU default)
   // runs without transposes here: lavapipe's LLVM takes 2-10 s to compile each transposed tiled pipeline.
@@ -312,6 +340,49 @@ const refSum = (x: HostTensor, axes: number[], keepDims: boolean): HostTensor =>
 const mapHost = (x: HostTensor, f: (v: number, i: number) => number): HostTensor => ({ data: x.data.map(f), shape: x.shape });
 
 export const composites: Record<string, CompositeDef> = {
+  conv2d: {
+    gpu: ([x, w, b], a) => crit.conv2d(x, w, b ?? null, a),
+    ref: ([x, w, b], a) => crit.conv2dReference(x, w, b ?? null, a),
+    spec: {
+      forward: (r) => ([
+        [[2, 3, 9, 8], [5, 3, 3, 3], true, { padding: 1 }],
+        [[1, 4, 7, 7], [6, 2, 3, 2], true, { stride: [2, 1], dilation: [1, 2], groups: 2 }],
+        [[2, 3, 6, 6], [3, 1, 3, 3], false, { padding: 1, groups: 3 }],
+        [[1, 3, 32, 32], [32, 3, 5, 5], true, {}],
+        [[3, 1, 5, 5], [1, 1, 5, 5], true, {}],
+      ] as [number[], number[], boolean, object][]).map(([xs, ws, bias, o]) => ({
+        label: `x ${fmtShape(xs)} w ${fmtShape(ws)}${bias ? ' + b' : ''} ${JSON.stringify(o)}`,
+        inputs: [f32(r, xs), f32(r, ws), ...(bias ? [f32(r, [ws[0]])] : [])], attrs: o,
+      })),
+      grad: (r) => [
+        { label: 'x [1,2,4,4] w [3,2,2,2] + b, stride 2, padding 1', inputs: [f32(r, [1, 2, 4, 4]), f32(r, [3, 2, 2, 2]), f32(r, [3])], attrs: { stride: 2, padding: 1 } },
+        { label: 'x [2,4,3,3] w [2,2,2,2], groups 2', inputs: [f32(r, [2, 4, 3, 3]), f32(r, [2, 2, 2, 2])], attrs: { groups: 2 } },
+      ],
+      tol: (c) => { const [, Cg, KH, KW] = c.inputs[1].shape; const K = Cg * KH * KW + 1; return { rtol: K * U, scale: 'abs', why: `f32 accumulation over ${K} terms (C / groups x KH x KW and the bias): <= K u sum|x||w|` }; },
+    },
+  },
+  maxPool2d: {
+    gpu: ([x], a) => crit.maxPool2d(x, a),
+    ref: ([x], a) => crit.pool2dReference(x, a, 'max'),
+    spec: {
+      // Distinct values: one maximum per window, so the derivative is defined and finite differences exact.
+      forward: (r) => ([[[2, 3, 8, 8], { kernel: 2 }], [[1, 2, 7, 9], { kernel: 3, stride: 2, padding: 1 }], [[1, 1, 5, 6], { kernel: [2, 3], stride: [1, 2] }]] as [number[], object][])
+        .map(([s, o]) => ({ label: `${fmtShape(s)} ${JSON.stringify(o)}`, inputs: [distinct(r, s)], attrs: o })),
+      grad: (r) => ([[[1, 2, 4, 4], { kernel: 2 }], [[1, 1, 5, 5], { kernel: 3, stride: 2, padding: 1 }]] as [number[], object][])
+        .map(([s, o]) => ({ label: `${fmtShape(s)} ${JSON.stringify(o)}`, inputs: [distinct(r, s)], attrs: o })),
+      tol: EXACT,
+    },
+  },
+  avgPool2d: {
+    gpu: ([x], a) => crit.avgPool2d(x, a),
+    ref: ([x], a) => crit.pool2dReference(x, a, 'avg'),
+    spec: {
+      forward: (r) => ([[[2, 3, 8, 8], { kernel: 2 }], [[1, 2, 7, 9], { kernel: 3, stride: 2, padding: 1 }], [[1, 1, 5, 6], { kernel: [2, 3], stride: [1, 2] }]] as [number[], object][])
+        .map(([s, o]) => ({ label: `${fmtShape(s)} ${JSON.stringify(o)}`, inputs: [f32(r, s)], attrs: o })),
+      grad: (r) => [{ label: '[1,2,4,5] kernel 2, padding 1', inputs: [f32(r, [1, 2, 4, 5])], attrs: { kernel: 2, padding: 1 } }],
+      tol: (c) => { const k = c.attrs.kernel; const n = typeof k === 'number' ? k * k : k[0] * k[1]; return { rtol: (n + 1) * U, scale: 'abs', why: `a sum over ${n} terms, then a scale` }; },
+    },
+  },
   'mean(axes)': {
     gpu: ([x], a) => crit.mean(x, a.axes, a.keepDims),
     ref: ([x], a) => { const s = refSum(x, a.axes, a.keepDims); const n = a.axes.reduce((p: number, k: number) => p * x.shape[k], 1); return mapHost(s, (v) => v / n); },
