@@ -18,13 +18,14 @@ export class Linear {
   readonly weight: string;
   readonly bias: string | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, o: { bias?: boolean; name?: string } = {}) {
+  /** Parameters W<name>, b<name>; or with `prefix` PyTorch's <prefix>.weight, <prefix>.bias. */
+  constructor(readonly inFeatures: number, readonly outFeatures: number, o: { bias?: boolean; name?: string; prefix?: string } = {}) {
     for (const [k, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new CritError(`Linear: ${k} must be a positive integer, got ${v}`);
     }
     const suffix = o.name ?? '';
-    this.weight = `W${suffix}`;
-    this.bias = o.bias === false ? null : `b${suffix}`;
+    this.weight = o.prefix ? `${o.prefix}.weight` : `W${suffix}`;
+    this.bias = o.bias === false ? null : o.prefix ? `${o.prefix}.bias` : `b${suffix}`;
   }
 
   /**

@@ -5,7 +5,8 @@ import { fmt, sameShape } from '../tensor/shape.js';
 import { CritError } from '../util/errors.js';
 
 interface Shaped { shape: readonly number[] }
-interface NamedModel { arch: string; paramNames: string[]; paramShapes: Record<string, number[]>; layers: readonly { weight: string; bias: string | null }[] }
+interface NamedModel { arch: string; paramNames: string[]; paramShapes: Record<string, number[]>; layers?: readonly { weight: string; bias: string | null }[] }
+type LayeredModel = NamedModel & Required<Pick<NamedModel, 'layers'>>;
 
 /** 'W1=fc1.weight,b1=fc1.bias' → {W1: 'fc1.weight', b1: 'fc1.bias'}. */
 export function parseNameMap(text: string): Record<string, string> {
@@ -19,7 +20,7 @@ export function parseNameMap(text: string): Record<string, string> {
 }
 
 /** The names nn.Sequential(Linear, act, Linear, act, ..., Linear) gives in its state_dict: 0.weight, 0.bias, 2.weight, ... */
-export function torchSequentialNames(model: NamedModel, prefix = ''): Record<string, string> {
+export function torchSequentialNames(model: LayeredModel, prefix = ''): Record<string, string> {
   const map: Record<string, string> = {};
   model.layers.forEach((l, i) => {
     map[l.weight] = `${prefix}${2 * i}.weight`;
@@ -35,7 +36,8 @@ function naturalCompare(a: string, b: string): number {
 
 /**
  * Picks the model's parameters out of a file's tensors: through `names` (ours → theirs) when given, else
- * by crit's names when all are present, else the '*.weight' and '*.bias' tensors in natural order.
+ * by crit's names when all are present, else (models of layers, such as the MLP) the '*.weight' and '*.bias'
+ * tensors in natural order. A CNN's names are PyTorch's own (conv1.weight, fc1.bias), so they match as they are.
  * Shapes are checked; tensors the model does not use are listed in `unused`.
  */
 export function matchParams<T extends Shaped>(model: NamedModel, tensors: Record<string, T>, names?: Record<string, string>): { params: Record<string, T>; unused: string[]; source: Record<string, string> } {
@@ -44,19 +46,20 @@ export function matchParams<T extends Shaped>(model: NamedModel, tensors: Record
   if (names) {
     for (const k of Object.keys(names)) if (!need.includes(k)) throw new CritError(`name map: ${k} is not a parameter of ${model.arch} (its parameters: ${need.join(', ')})`);
     source = Object.fromEntries(need.map((n) => [n, names[n] ?? n]));
-  } else if (need.every((n) => n in tensors)) {
+  } else if (need.every((n) => n in tensors) || !model.layers) {
     source = Object.fromEntries(need.map((n) => [n, n]));
   } else {
     const all = Object.keys(tensors);
     const weights = all.filter((k) => /(^|\.)weight$/.test(k) && tensors[k].shape.length === 2).sort(naturalCompare);
     const biases = all.filter((k) => /(^|\.)bias$/.test(k) && tensors[k].shape.length === 1).sort(naturalCompare);
-    const hasBias = model.layers.some((l) => l.bias);
-    if (weights.length !== model.layers.length || (hasBias && biases.length !== model.layers.length)) {
+    const layers = model.layers;
+    const hasBias = layers.some((l) => l.bias);
+    if (weights.length !== layers.length || (hasBias && biases.length !== layers.length)) {
       throw new CritError(`the weights file does not fit ${model.arch}: it needs ${need.map((n) => `${n} ${fmt(model.paramShapes[n])}`).join(', ')}; ` +
         `the file has ${all.map((k) => `${k} ${fmt(tensors[k].shape)}`).join(', ') || 'no tensors'} (map names with e.g. W1=fc1.weight,b1=fc1.bias)`);
     }
     source = {};
-    model.layers.forEach((l, i) => {
+    layers.forEach((l, i) => {
       source[l.weight] = weights[i];
       if (l.bias) source[l.bias] = biases[i];
     });

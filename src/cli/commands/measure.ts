@@ -1,11 +1,11 @@
-// `crit measure`: the criticality of a given MLP (weights from a safetensors file, e.g. written by PyTorch) at
+// `crit measure`: the criticality of a given MLP or CNN (weights from a safetensors file, e.g. written by PyTorch) at
 // given inputs (.npy or raw f32): σ, Σ and per input λ0; optionally the gradient of mean (λ_t − λ0)², saved
 // under the file's own tensor names.
 import { parseFlags } from '../flags.js';
 import { type CliCommand, UsageError } from '../command.js';
 import { init } from '../../api.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { buildModel } from '../../nn/mlp.js';
+import { buildNetwork } from '../../models/build.js';
 import { matchParams, parseNameMap } from '../../nn/names.js';
 import { readSafetensorsFile, readInputsFile, saveSafetensorsFile } from '../../io/files.js';
 import { uploadAll } from '../../io/tensors.js';
@@ -15,17 +15,20 @@ const usage = `usage: crit measure --arch mlp:784-1000-500-10:scaled-tanh --weig
                     [--names W1=fc1.weight,b1=fc1.bias,...] [--method gram|power] [--json]
                     [--grad-out FILE.safetensors --lambda-target T]
 
-Measures an MLP's criticality at the given inputs and prints
+Measures an MLP's or CNN's criticality at the given inputs and prints
   sigma, Sigma   branching parameter a_out / a_in over all inputs (a = mean |activity|) and |1 - sigma|
   per input      logLambda0 (log of the Jacobian's largest singular value), lambda0 = logLambda0 / L
                  (L = weight layers), Lambda0, and sigma of that input alone.
 
-  --arch       mlp:<in>-<hidden>-...-<out>:<activation>[:nobias] (activations: scaled-tanh, tanh, relu, ...)
+  --arch       mlp:<in>-<hidden>-...-<out>:<activation>[:nobias] (activations: scaled-tanh, tanh, relu, ...), or
+               cnn:<C>x<H>x<W>:<out>k<kernel>[s<stride>][p<pad>]-...:<fc>-...-<classes>:<activation>[:nobias]
+               (each convolution followed by the activation and 2x2 max pooling; Dohare et al.'s ConvNet is
+               cnn:3x32x32:32k5-64k3-128k3:128-128-2:relu; tensors conv1.weight, conv1.bias, ..., fc1.weight, ...)
   --weights    safetensors file (F32/F64/F16/BF16): tensors W1, b1, W2, ... in PyTorch's [out, in] layout, or
                a PyTorch state_dict's names (0.weight, fc1.bias, ...) matched in layer order
   --names      explicit map from crit's names to the file's, e.g. W1=fc1.weight,b1=fc1.bias,...
   --inputs     .npy (any numeric dtype, shape [n, in] or [n, 28, 28] ...) or raw little-endian f32 ([n * in] values)
-  --method     gram: exact, from the Gram matrix J J^T of each input (default for <= 64 outputs);
+  --method     gram: exact, from the Gram matrix J J^T of each input (MLPs; their default for <= 64 outputs);
                power: power iteration on J^T J to a relative change below 1e-6
   --grad-out   also write d/dparam of mean over inputs of (lambda_t - lambda0)^2, same names and shapes
   --lambda-target T  lambda_t for --grad-out
@@ -33,7 +36,7 @@ Measures an MLP's criticality at the given inputs and prints
 
 export const measure: CliCommand = {
   name: 'measure',
-  summary: 'σ, Σ and λ0 per input of an MLP from a weights file (and the gradient of (λ_t − λ0)²)',
+  summary: 'σ, Σ and λ0 per input of an MLP or CNN from a weights file (and the gradient of (λ_t − λ0)²)',
   usage,
   async run(args) {
     const { values } = parseFlags(args, {
@@ -52,7 +55,7 @@ export const measure: CliCommand = {
     if (values['grad-out'] && lambdaTarget === undefined) throw new UsageError('--grad-out needs --lambda-target T (the lambda_t of (lambda_t - lambda0)^2)');
     if (lambdaTarget !== undefined && !values['grad-out']) throw new UsageError('--lambda-target is only used with --grad-out FILE.safetensors');
 
-    const model = buildModel(values.arch!);
+    const model = buildNetwork(values.arch!);
     // Everything about the files is checked on the host before the GPU starts.
     const file = readSafetensorsFile(values.weights!);
     // A file with some of crit's names but not all: name what is missing rather than fall back to layer order.

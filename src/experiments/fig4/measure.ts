@@ -1,4 +1,4 @@
-// Criticality of a given MLP at given inputs (what `crit measure` prints): the branching parameter σ and the
+// Criticality of a given MLP or CNN at given inputs (what `crit measure` prints): the branching parameter σ and the
 // distance Σ = |1 − σ| over all inputs, and per input log Λ0, λ0 = log Λ0 / L and its own σ; optionally the
 // gradient of mean_x (λ_t − λ0(x))² with respect to every parameter, through the top singular vectors held
 // fixed (reverse over forward of log |J v|).
@@ -10,8 +10,10 @@ import { grad } from '../../autodiff/grad.js';
 import { CritError } from '../../util/errors.js';
 import { branchingFrom } from '../../criticality/activity.js';
 import { lambda0 as powerLambda0, logJvpNorm } from '../../criticality/power-iteration.js';
-import { mlpStages, type MlpLike } from '../../criticality/loss.js';
+import { mlpStages } from '../../criticality/loss.js';
 import type { Params } from '../../nn/mlp.js';
+import type { Network } from '../../models/build.js';
+import type { Stage } from '../../criticality/model.js';
 import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
 import { mean as avg } from '../../stats/numeric.js';
 
@@ -41,8 +43,13 @@ export interface MeasureResult {
   grads?: Params;
 }
 
+/** One stage per weight layer: the MLP's layers, the CNN's blocks. */
+function networkStages(model: Network, params: Params): Stage[] {
+  return model.kind === 'cnn' ? model.stages(params) : mlpStages(model, params);
+}
+
 export interface MeasureOptions {
-  /** 'gram' (exact, for few outputs; default when the model has <= 64), or 'power' (power iteration). */
+  /** 'gram' (exact, MLPs with <= 64 outputs, their default), or 'power' (power iteration; any model). */
   method?: MeasureMethod;
   lambdaTarget?: number;
   /** Inputs per GPU batch (default 250). */
@@ -51,13 +58,14 @@ export interface MeasureOptions {
   maxIterations?: number;
 }
 
-export async function measureModel(model: MlpLike & { paramNames: string[]; outputSize: number }, params: Params, x: Tensor, o: MeasureOptions = {}): Promise<MeasureResult> {
+export async function measureModel(model: Network, params: Params, x: Tensor, o: MeasureOptions = {}): Promise<MeasureResult> {
   if (x.rank !== 2 || x.shape[1] !== model.inputSize) throw new CritError(`measure: inputs must be [count, ${model.inputSize}], got [${x.shape.join(', ')}]`);
   const N = x.shape[0];
   if (N === 0) throw new CritError('measure: no inputs');
-  const method = o.method ?? (model.outputSize <= 64 ? 'gram' : 'power');
+  const method = o.method ?? (model.kind === 'mlp' && model.outputSize <= 64 ? 'gram' : 'power');
+  if (method === 'gram' && model.kind !== 'mlp') throw new CritError(`measure: the gram method needs an MLP (its Jacobian rows in closed form); use power for ${model.arch}`);
   const bs = o.batchSize ?? 250;
-  const stages = mlpStages(model, params);
+  const stages = networkStages(model, params);
   // One forward pass and one readback give every input's activities; the whole set's σ follows from them
   // (all rows have the same size, so the mean over all elements is the mean of the row means).
   const { perSigma, br } = await scopeAsync(async () => {
@@ -73,7 +81,7 @@ export async function measureModel(model: MlpLike & { paramNames: string[]; outp
     const B = Math.min(bs, N - s);
     const xb = B === N ? x : scope(() => slice(x, [s, 0], [s + B, model.inputSize]));
     const want = o.lambdaTarget !== undefined;
-    if (method === 'gram') {
+    if (method === 'gram' && model.kind === 'mlp') {
       const r = await exactLambda0(model, params, xb, { vectors: want });
       logs.set(r.logLambda0, s);
       if (r.vector) vectors.push(r.vector);
@@ -105,7 +113,7 @@ export async function measureModel(model: MlpLike & { paramNames: string[]; outp
         // Each batch contributes (B / N) · the gradient of its own mean, so the sum is the mean over all inputs.
         const gs = grad((...ps) => {
           const rec = Object.fromEntries(names.map((n, i) => [n, ps[i]]));
-          const lam = scale(logJvpNorm(mlpStages(model, rec), xb, v), 1 / L);
+          const lam = scale(logJvpNorm(networkStages(model, rec), xb, v), 1 / L);
           return scale(mean(square(addScalar(lam, -lt))), B / N);
         }, names.map((n) => params[n]));
         return sums ? gs.map((t, i) => add(sums![i], t)) : gs;
