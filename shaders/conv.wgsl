@@ -1,9 +1,13 @@
-// Patches of images (im2col) and their adjoint, for convolutions and pooling as matrix products/reductions.
-// x: [B, C, H, W] (NCHW, PyTorch's layout); cols: [B, C * KH * KW, OH * OW] (torch.nn.functional.unfold's).
-// UNFOLD: cols[b, (c, kh, kw), (oh, ow)] = x[b, c, oh * SH - PH + kh * DH, ow * SW - PW + kw * DW], or
-//         `fill` where that pixel lies in the padding (0 for convolutions, -inf for max pooling).
-// FOLD:   x[b, c, h, w] = sum of cols over every (kh, kw, oh, ow) that UNFOLD reads from (b, c, h, w): a
-//         gather over at most KH * KW terms per pixel, so it needs no atomics and is deterministic.
+// Windows over NCHW images: the kernels behind convolution and pooling (src/ops/conv.ts).
+// x: [B, C, H, W]; a window position (oh, ow) covers x[b, c, oh * SH - PH + kh * DH, ow * SW - PW + kw * DW].
+// UNFOLD (im2col): cols[b, (c, kh, kw), (oh, ow)] = that pixel, or `fill` where it lies in the padding
+//                  (torch.nn.functional.unfold's layout [B, C * KH * KW, OH * OW]).
+// FOLD (col2im, UNFOLD's adjoint): x[b, c, h, w] = sum of the column entries UNFOLD read from (b, c, h, w).
+// ARGMAX: idx[b, c, oh, ow] = h * W + w of the window's first largest pixel (PyTorch's max_pool2d choice),
+//         padding never chosen.
+// GATHER: out[b, c, oh, ow] = x[b, c, idx[...]]; SCATTER (GATHER's adjoint): x[b, c, h, w] = sum of g over the
+//         windows whose idx is (h, w).
+// FOLD and SCATTER are gathers over the at most KH * KW windows that cover a pixel: no atomics, deterministic.
 struct Params {
   n: u32, C: u32, H: u32, W: u32,
   OH: u32, OW: u32, KH: u32, KW: u32,
@@ -11,42 +15,98 @@ struct Params {
   DH: u32, DW: u32, fill: f32,
 };
 @group(0) @binding(0) var<uniform> u: Params;
+#if ARGMAX
 @group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<i32>;
+#else
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+#if IDX
+@group(0) @binding(2) var<storage, read> idx: array<i32>;
+@group(0) @binding(3) var<storage, read_write> dst: array<f32>;
+#else
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+#endif
+#endif
 
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
   if (i >= u.n) { return; }
 #if UNFOLD
-  let ow = i % u.OW;
-  var t = i / u.OW;
-  let oh = t % u.OH; t = t / u.OH;
+  // One invocation per run of OW outputs: i = (((b * C + c) * KH + kh) * KW + kw) * OH + oh. Runs keep the
+  // integer divisions (scalar and slow on CPU drivers) out of the per-element loop.
+  let oh = i % u.OH;
+  var t = i / u.OH;
   let kw = t % u.KW; t = t / u.KW;
   let kh = t % u.KH; t = t / u.KH; // t = b * C + c
   let h = i32(oh * u.SH + kh * u.DH) - i32(u.PH);
-  let w = i32(ow * u.SW + kw * u.DW) - i32(u.PW);
-  if (h < 0 || w < 0 || h >= i32(u.H) || w >= i32(u.W)) { dst[i] = u.fill; return; }
-  dst[i] = src[(t * u.H + u32(h)) * u.W + u32(w)];
-#else
-  let w = i % u.W;
-  var t = i / u.W;
-  let h = t % u.H; t = t / u.H; // t = b * C + c
+  let base = i * u.OW;
+  if (h < 0 || h >= i32(u.H)) {
+    for (var ow = 0u; ow < u.OW; ow++) { dst[base + ow] = u.fill; }
+    return;
+  }
+  let row = (t * u.H + u32(h)) * u.W;
+  var w = i32(kw * u.DW) - i32(u.PW);
+  for (var ow = 0u; ow < u.OW; ow++) {
+    dst[base + ow] = select(u.fill, src[row + u32(max(w, 0))], w >= 0 && w < i32(u.W));
+    w += i32(u.SW);
+  }
+#endif
+#if ARGMAX
+  // One invocation per window position: i = (b * C + c) * OH * OW + oh * OW + ow.
+  let ow = i % u.OW;
+  let oh = (i / u.OW) % u.OH;
+  let plane = (i / (u.OH * u.OW)) * u.H * u.W;
+  var best = -1;
+  var m = 0.0;
+  for (var kh = 0u; kh < u.KH; kh++) {
+    let h = i32(oh * u.SH + kh * u.DH) - i32(u.PH);
+    if (h < 0 || h >= i32(u.H)) { continue; }
+    for (var kw = 0u; kw < u.KW; kw++) {
+      let w = i32(ow * u.SW + kw * u.DW) - i32(u.PW);
+      if (w < 0 || w >= i32(u.W)) { continue; }
+      let p = h * i32(u.W) + w;
+      let v = src[plane + u32(p)];
+      if (best < 0 || v > m) { best = p; m = v; }
+    }
+  }
+  dst[i] = best;
+#endif
+#if GATHER
+  let plane = (i / (u.OH * u.OW)) * u.H * u.W;
+  dst[i] = src[plane + u32(idx[i])];
+#endif
+#if WINDOW_SUM
+  // One invocation per image row: i = (b * C + c) * H + h; it owns dst's W pixels of that row, zeroes them and
+  // adds every window tap that lands there in a fixed order (deterministic, no atomics).
+  let h = i % u.H;
+  let t = i / u.H; // b * C + c
+  let base = i * u.W;
+  for (var w = 0u; w < u.W; w++) { dst[base + w] = 0.0; }
   let ohw = u.OH * u.OW;
-  var acc = 0.0;
   for (var kh = 0u; kh < u.KH; kh++) {
     let hh = i32(h + u.PH) - i32(kh * u.DH);
     if (hh < 0 || u32(hh) % u.SH != 0u) { continue; }
     let oh = u32(hh) / u.SH;
     if (oh >= u.OH) { continue; }
     for (var kw = 0u; kw < u.KW; kw++) {
-      let ww = i32(w + u.PW) - i32(kw * u.DW);
-      if (ww < 0 || u32(ww) % u.SW != 0u) { continue; }
-      let ow = u32(ww) / u.SW;
-      if (ow >= u.OW) { continue; }
-      acc += src[((t * u.KH + kh) * u.KW + kw) * ohw + oh * u.OW + ow];
+      var w = i32(kw * u.DW) - i32(u.PW);
+#if FOLD
+      let col = ((t * u.KH + kh) * u.KW + kw) * ohw + oh * u.OW;
+#else
+      let col = t * ohw + oh * u.OW;
+#endif
+      for (var ow = 0u; ow < u.OW; ow++) {
+        if (w >= 0 && w < i32(u.W)) {
+#if FOLD
+          dst[base + u32(w)] += src[col + ow];
+#else
+          if (idx[col + ow] == i32(h * u.W) + w) { dst[base + u32(w)] += src[col + ow]; }
+#endif
+        }
+        w += i32(u.SW);
+      }
     }
   }
-  dst[i] = acc;
 #endif
 }

@@ -1,8 +1,9 @@
 // Convolution and pooling over NCHW images, built on two primitives that are each other's adjoint:
 // unfold2d (im2col: every receptive field as a column, torch.nn.functional.unfold's layout) and fold2d
 // (col2im: the sum of the columns back onto the pixels they came from). A convolution is then one batched
-// matrix product with the weights, pooling a max or mean over each column, and every derivative (VJP, JVP,
-// reverse-over-forward) follows from the rules of unfold2d, fold2d, matmul and the reductions.
+// matrix product with the weights and average pooling a mean over each column; max pooling gathers each
+// window's argmax. Every derivative (VJP, JVP, reverse-over-forward) follows from the rules of these
+// primitives, matmul and the reductions.
 import source from '../../shaders/conv.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
@@ -10,7 +11,7 @@ import { defineOp, type HostTensor, type OpFn } from './op.js';
 import { ParamWriter, groups1d, WG } from './launch.js';
 import { matmul } from './matmul.js';
 import { add } from './elementwise.js';
-import { max, mean } from './reduce.js';
+import { mean } from './reduce.js';
 import { reshape } from './layout.js';
 import { CritError } from '../util/errors.js';
 
@@ -20,9 +21,6 @@ export interface Window2d { kernel: [number, number]; stride: [number, number]; 
 export interface UnfoldAttrs extends Window2d { fill: number }
 /** fold2d: the window, and the height and width of the images the columns came from. */
 export interface FoldAttrs extends Window2d { size: [number, number] }
-
-/** What max pooling pads with: the lowest f32, so padding never wins (and no infinities reach the GPU). */
-const LOWEST_F32 = -3.4028234663852886e38;
 
 type Pair = number | readonly [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
@@ -51,16 +49,23 @@ function checkImages(x: Tensor, what: string): void {
   if (x.dtype !== 'f32') throw new CritError(`${what}: needs f32 images, got ${x.dtype} ${fmt(x.shape)}`);
 }
 
-function dispatch(unfold: boolean, src: Tensor, out: Tensor, C: number, [H, W]: number[], [OH, OW]: number[], w: Window2d, fill: number): void {
+type Mode = 'UNFOLD' | 'FOLD' | 'ARGMAX' | 'GATHER' | 'SCATTER';
+
+/** One kernel of shaders/conv.wgsl over `out`; `idx` for GATHER and SCATTER (argmax indices). */
+function dispatch(mode: Mode, src: Tensor, out: Tensor, C: number, [H, W]: readonly number[], [OH, OW]: readonly number[], w: Window2d, fill = 0, idx?: Tensor): void {
   if (out.size === 0) return;
+  // Invocations: UNFOLD one per run of OW outputs, FOLD and SCATTER one per row of W pixels, else one per window.
+  const n = mode === 'UNFOLD' ? out.size / OW : mode === 'FOLD' || mode === 'SCATTER' ? out.size / W : out.size;
+  const defines: Record<string, boolean | number> = { WG, IDX: !!idx, WINDOW_SUM: mode === 'FOLD' || mode === 'SCATTER' };
+  for (const m of ['UNFOLD', 'FOLD', 'ARGMAX', 'GATHER', 'SCATTER']) defines[m] = m === mode;
   src.engine.dispatch({
-    kernel: { name: 'conv', source, defines: { UNFOLD: unfold, WG } },
-    label: unfold ? 'unfold2d' : 'fold2d',
-    buffers: [src.buffer, out.buffer],
-    params: new ParamWriter().u32(out.size).u32(C).u32(H).u32(W).u32(OH).u32(OW).u32(w.kernel[0]).u32(w.kernel[1])
+    kernel: { name: 'conv', source, defines },
+    label: mode === 'UNFOLD' || mode === 'FOLD' ? `${mode.toLowerCase()}2d` : `pool_${mode.toLowerCase()}`,
+    buffers: idx ? [src.buffer, idx.buffer, out.buffer] : [src.buffer, out.buffer],
+    params: new ParamWriter().u32(n).u32(C).u32(H).u32(W).u32(OH).u32(OW).u32(w.kernel[0]).u32(w.kernel[1])
       .u32(w.stride[0]).u32(w.stride[1]).u32(w.padding[0]).u32(w.padding[1]).u32(w.dilation[0]).u32(w.dilation[1]).f32(fill).buffer,
-    workgroups: groups1d(out.size),
-    bytes: 4 * (src.size + out.size),
+    workgroups: groups1d(n),
+    bytes: 4 * (src.size + out.size + (idx?.size ?? 0)),
   });
 }
 
@@ -88,7 +93,7 @@ export const unfold2dOp: OpFn<UnfoldAttrs> = defineOp<UnfoldAttrs>({
     const [B, C, H, W] = x.shape;
     const [OH, OW] = windowOutput(a, [H, W]);
     const out = Tensor.empty([B, C * a.kernel[0] * a.kernel[1], OH * OW], 'f32', x.engine);
-    dispatch(true, x, out, C, [H, W], [OH, OW], a, a.fill);
+    dispatch('UNFOLD', x, out, C, [H, W], [OH, OW], a, a.fill);
     return out;
   },
   vjp: ({ inputs: [x], attrs }, gy) => [fold2dOp([gy], { ...windowOf(attrs), size: [x.shape[2], x.shape[3]] })],
@@ -115,7 +120,7 @@ export const fold2dOp: OpFn<FoldAttrs> = defineOp<FoldAttrs>({
     }
     const C = rows / KK;
     const out = Tensor.empty([B, C, ...a.size], 'f32', cols.engine);
-    dispatch(false, cols, out, C, a.size, [OH, OW], a, 0);
+    dispatch('FOLD', cols, out, C, a.size, [OH, OW], a);
     return out;
   },
   vjp: ({ attrs }, gy) => [unfold2dOp([gy], { ...windowOf(attrs), fill: 0 })],
@@ -126,6 +131,105 @@ export const fold2dOp: OpFn<FoldAttrs> = defineOp<FoldAttrs>({
     const data = new Float64Array(B * C * a.size[0] * a.size[1]);
     eachPatchEntry(B, C, a.size, a, (i, p) => { if (p >= 0) data[p] += cols.data[i]; });
     return { data, shape: [B, C, ...a.size] };
+  },
+});
+
+
+// ---- max pooling: the argmax of each window (not differentiable), then a gather of those pixels ----
+// The gather and its adjoint scatter are linear in their float input and each other's VJP, so max pooling has
+// exact first and higher derivatives (with PyTorch's choice among ties: the window's first maximum), and costs
+// one pass over the input forward and one backward.
+
+/** Pooling ops' attrs: the window and the size [H, W] of the pooled images. */
+export interface PoolAttrs extends Window2d { size: [number, number] }
+
+function checkIndices(idx: Tensor, want: readonly number[], what: string): void {
+  if (idx.dtype !== 'i32' || idx.rank !== 4 || idx.shape.some((d, i) => d !== want[i])) throw new CritError(`${what}: indices must be i32 ${fmt(want)}, got ${idx.dtype} ${fmt(idx.shape)}`);
+}
+
+/** Visits every window of every (b, c) plane: f(windowIndex, planeOffset, pixels of the window as plane-local indices). */
+function eachWindow(BC: number, [H, W]: readonly number[], w: Window2d, f: (i: number, plane: number, pixels: number[]) => void): void {
+  const [OH, OW] = windowOutput(w, [H, W]);
+  let i = 0;
+  for (let bc = 0; bc < BC; bc++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++, i++) {
+    const pixels: number[] = [];
+    for (let kh = 0; kh < w.kernel[0]; kh++) for (let kw = 0; kw < w.kernel[1]; kw++) {
+      const h = oh * w.stride[0] - w.padding[0] + kh * w.dilation[0], x = ow * w.stride[1] - w.padding[1] + kw * w.dilation[1];
+      if (h >= 0 && h < H && x >= 0 && x < W) pixels.push(h * W + x);
+    }
+    f(i, bc * H * W, pixels);
+  }
+}
+
+export const poolArgmaxOp: OpFn<Window2d> = defineOp<Window2d>({
+  name: 'pool_argmax',
+  nondiff: [0],
+  forward([x], a) {
+    checkImages(x, 'pool_argmax');
+    const [B, C, H, W] = x.shape;
+    const [OH, OW] = windowOutput(a, [H, W]);
+    const out = Tensor.empty([B, C, OH, OW], 'i32', x.engine);
+    dispatch('ARGMAX', x, out, C, [H, W], [OH, OW], a);
+    return out;
+  },
+  vjp: () => [null],
+  jvp: () => null,
+  reference: ([x], a) => {
+    const [B, C, H, W] = x.shape;
+    const [OH, OW] = windowOutput(a, [H, W]);
+    const data = new Float64Array(B * C * OH * OW);
+    eachWindow(B * C, [H, W], a, (i, plane, px) => {
+      let best = -1;
+      for (const p of px) if (best < 0 || x.data[plane + p] > x.data[plane + best]) best = p;
+      data[i] = best;
+    });
+    return { data, shape: [B, C, OH, OW] };
+  },
+});
+
+export const poolGatherOp: OpFn<PoolAttrs> = defineOp<PoolAttrs>({
+  name: 'pool_gather',
+  nondiff: [1],
+  forward([x, idx], a) {
+    checkImages(x, 'pool_gather');
+    const [B, C, H, W] = x.shape;
+    const [OH, OW] = windowOutput(a, [H, W]);
+    checkIndices(idx, [B, C, OH, OW], 'pool_gather');
+    const out = Tensor.empty([B, C, OH, OW], 'f32', x.engine);
+    dispatch('GATHER', x, out, C, [H, W], [OH, OW], a, 0, idx);
+    return out;
+  },
+  vjp: ({ inputs: [, idx], attrs }, gy) => [poolScatterOp([gy, idx], attrs), null],
+  jvp: ({ inputs: [, idx], attrs }, [t]) => poolGatherOp([t!, idx], attrs),
+  reference: ([x, idx], a) => {
+    const [B, C, H, W] = x.shape;
+    const n = idx.data.length, per = n / (B * C);
+    return { data: Float64Array.from(idx.data, (p, i) => x.data[Math.floor(i / per) * H * W + p]), shape: [...idx.shape] };
+  },
+});
+
+export const poolScatterOp: OpFn<PoolAttrs> = defineOp<PoolAttrs>({
+  name: 'pool_scatter',
+  nondiff: [1],
+  forward([g, idx], a) {
+    if (g.rank !== 4 || g.dtype !== 'f32') throw new CritError(`pool_scatter: expected f32 [batch, channels, OH, OW], got ${g.dtype} ${fmt(g.shape)}`);
+    const [B, C] = g.shape;
+    const [OH, OW] = windowOutput(a, a.size);
+    if (g.shape[2] !== OH || g.shape[3] !== OW) throw new CritError(`pool_scatter: ${fmt(g.shape)} are not the ${OH}x${OW} windows of ${a.size.join('x')} images`);
+    checkIndices(idx, g.shape, 'pool_scatter');
+    const out = Tensor.empty([B, C, ...a.size], 'f32', g.engine);
+    dispatch('SCATTER', g, out, C, a.size, [OH, OW], a, 0, idx);
+    return out;
+  },
+  vjp: ({ inputs: [, idx], attrs }, gy) => [poolGatherOp([gy, idx], attrs), null],
+  jvp: ({ inputs: [, idx], attrs }, [t]) => poolScatterOp([t!, idx], attrs),
+  reference: ([g, idx], a) => {
+    const [B, C] = g.shape;
+    const [H, W] = a.size;
+    const data = new Float64Array(B * C * H * W);
+    const per = idx.data.length / (B * C);
+    idx.data.forEach((p, i) => { data[Math.floor(i / per) * H * W + p] += g.data[i]; });
+    return { data, shape: [B, C, H, W] };
   },
 });
 
@@ -156,20 +260,31 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvO
 
 export interface PoolOptions { kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair }
 
-function pool(x: Tensor, o: PoolOptions, what: string, fill: number, reduce: (t: Tensor) => Tensor): Tensor {
-  checkImages(x, what);
-  const [B, C, H, W] = x.shape;
-  const w = window2d(what, [H, W], { ...o, stride: o.stride ?? o.kernel });
+/** A pooling window (stride defaults to the kernel; padding at most half the kernel, as PyTorch requires). */
+function poolWindow(x: Tensor, o: PoolOptions, what: string): Window2d {
+  const w = window2d(what, x.shape.slice(2), { ...o, stride: o.stride ?? o.kernel });
   if (w.padding.some((p, i) => 2 * p > w.kernel[i])) throw new CritError(`${what}: padding ${w.padding.join('x')} must be at most half the ${w.kernel.join('x')} kernel`);
-  const [OH, OW] = windowOutput(w, [H, W]);
-  const cols = reshape(unfold2dOp([x], { ...w, fill }), [B, C, w.kernel[0] * w.kernel[1], OH * OW]);
-  return reshape(reduce(cols), [B, C, OH, OW]);
+  return w;
 }
 
-/** Max over each window (stride defaults to the kernel), as torch.nn.functional.max_pool2d; ties share the gradient. */
-export const maxPool2d = (x: Tensor, o: PoolOptions) => pool(x, o, 'maxPool2d', LOWEST_F32, (t) => max(t, 2));
-/** Mean over each window, zero padding counted (PyTorch's count_include_pad = true). */
-export const avgPool2d = (x: Tensor, o: PoolOptions) => pool(x, o, 'avgPool2d', 0, (t) => mean(t, 2));
+/**
+ * Max over each window (stride defaults to the kernel), as torch.nn.functional.max_pool2d: the gradient goes
+ * to the window's first maximal pixel, as PyTorch's.
+ */
+export function maxPool2d(x: Tensor, o: PoolOptions): Tensor {
+  checkImages(x, 'maxPool2d');
+  const w = poolWindow(x, o, 'maxPool2d');
+  return poolGatherOp([x, poolArgmaxOp([x], w)], { ...w, size: [x.shape[2], x.shape[3]] });
+}
+/** Mean over each window, zero padding counted (PyTorch's count_include_pad = true): a mean over unfolded columns. */
+export function avgPool2d(x: Tensor, o: PoolOptions): Tensor {
+  checkImages(x, 'avgPool2d');
+  const w = poolWindow(x, o, 'avgPool2d');
+  const [B, C, H, W] = x.shape;
+  const [OH, OW] = windowOutput(w, [H, W]);
+  const cols = reshape(unfold2dOp([x], { ...w, fill: 0 }), [B, C, w.kernel[0] * w.kernel[1], OH * OW]);
+  return reshape(mean(cols, 2), [B, C, OH, OW]);
+}
 
 /** im2col: [B, C, H, W] → [B, C KH KW, OH OW] with zero padding (torch.nn.functional.unfold). */
 export function unfold2d(x: Tensor, o: PoolOptions): Tensor {

@@ -162,6 +162,23 @@ const UNFOLD_CASES: [number[], Win][] = [
   [[1, 4, 5, 5], win([5, 5], [1, 1], [2, 2])], [[2, 1, 1, 1], win([1, 1])],
 ];
 const UNFOLD_GRAD: [number[], Win][] = [[[1, 2, 4, 5], win([2, 3], [1, 2], [1, 1])], [[2, 1, 3, 3], win([2, 2], [1, 1], [0, 0], [1, 1])], [[1, 1, 5, 4], win([2, 2], [2, 1], [0, 1], [2, 1])]];
+/** For each window of images `shape`, one of its pixels (plane-local h * W + w), drawn at random: valid pool indices. */
+const windowIndices = (r: Rng, [B, C, H, W]: number[], w: Win): In => {
+  const [OH, OW] = outHW(w, H, W);
+  const data: number[] = [];
+  for (let bc = 0; bc < B * C; bc++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+    const px: number[] = [];
+    for (let kh = 0; kh < w.kernel[0]; kh++) for (let kw = 0; kw < w.kernel[1]; kw++) {
+      const h = oh * w.stride[0] - w.padding[0] + kh * w.dilation[0], x = ow * w.stride[1] - w.padding[1] + kw * w.dilation[1];
+      if (h >= 0 && h < H && x >= 0 && x < W) px.push(h * W + x);
+    }
+    data.push(px[r.int(0, px.length)]);
+  }
+  return { shape: [B, C, OH, OW], dtype: 'i32', data: Float64Array.from(data) };
+};
+const POOL_CASES: [number[], Win][] = [[[2, 3, 8, 8], win([2, 2], [2, 2])], [[1, 2, 7, 9], win([3, 3], [2, 2], [1, 1])], [[1, 1, 5, 6], win([2, 3], [1, 2])], [[2, 2, 9, 9], win([3, 3], [1, 1], [1, 1], [2, 2])]];
+const POOL_GRAD: [number[], Win][] = [[[1, 2, 4, 4], win([2, 2], [2, 2])], [[1, 1, 5, 5], win([3, 3], [1, 1], [1, 1])]];
+const poolLabel = (s: number[], w: Win) => `${fmtShape(s)} k${w.kernel} s${w.stride} p${w.padding} d${w.dilation}`;
 const colsCase = (r: Rng, [B, C, H, W]: number[], w: Win): Case => {
   const [OH, OW] = outHW(w, H, W);
   return { label: `cols of ${fmtShape([B, C, H, W])} k${w.kernel} s${w.stride} p${w.padding} d${w.dilation}`, inputs: [f32(r, [B, C * w.kernel[0] * w.kernel[1], OH * OW])], attrs: { ...w, size: [H, W] } };
@@ -278,6 +295,25 @@ export const opSpecs: Record<string, OpSpec> = {
     ],
     grad: (r) => UNFOLD_GRAD.map(([s, w]) => ({ label: `${fmtShape(s)} k${w.kernel} s${w.stride} p${w.padding} d${w.dilation}`, inputs: [f32(r, s)], attrs: { ...w, fill: 0 } })),
     tol: EXACT,
+  },
+  pool_argmax: {
+    forward: (r) => [
+      ...POOL_CASES.map(([s, w]) => ({ label: poolLabel(s, w), inputs: [f32(r, s)], attrs: w })),
+      // Ties: the first maximum in the window's scan order, as PyTorch.
+      ...POOL_CASES.slice(0, 2).map(([s, w]) => ({ label: `${poolLabel(s, w)} with ties`, inputs: [withSpecials(f32(r, s, -1, 0), [0.5, 0.5, 0.25], r)], attrs: w })),
+    ],
+    grad: 'integer output (the argmax); the gradient of max pooling flows through pool_gather',
+    tol: EXACT,
+  },
+  pool_gather: {
+    forward: (r) => POOL_CASES.map(([s, w]) => ({ label: poolLabel(s, w), inputs: [f32(r, s), windowIndices(r, s, w)], attrs: { ...w, size: s.slice(2) } })),
+    grad: (r) => POOL_GRAD.map(([s, w]) => ({ label: poolLabel(s, w), inputs: [f32(r, s), windowIndices(r, s, w)], attrs: { ...w, size: s.slice(2) } })),
+    tol: EXACT,
+  },
+  pool_scatter: {
+    forward: (r) => POOL_CASES.map(([s, w]) => { const idx = windowIndices(r, s, w); return { label: poolLabel(s, w), inputs: [f32(r, idx.shape), idx], attrs: { ...w, size: s.slice(2) } }; }),
+    grad: (r) => POOL_GRAD.map(([s, w]) => { const idx = windowIndices(r, s, w); return { label: poolLabel(s, w), inputs: [f32(r, idx.shape), idx], attrs: { ...w, size: s.slice(2) } }; }),
+    tol: (c) => ({ rtol: c.attrs.kernel[0] * c.attrs.kernel[1] * U, scale: 'abs', why: 'each pixel sums the windows that picked it: at most KH KW terms' }),
   },
   fold2d: {
     forward: (r) => UNFOLD_CASES.map(([s, w]) => colsCase(r, s, w)),
