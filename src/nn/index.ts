@@ -1,6 +1,7 @@
 // Training stack: models as pure functions of named parameters, init schemes, losses, optimizers, the loop.
 export { linear, Linear } from './linear.js';
 export { Conv2d, type Conv2dOptions } from './conv.js';
+export { batchNormEval, layerNorm, type BatchNormParams } from './norm.js';
 export { MLP, buildModel, paramList, paramRecord, disposeParams, type Model, type Params, type LayerInfo, type InitOptions } from './mlp.js';
 export { parseArch, formatArch, type MlpSpec } from './arch.js';
 export { activations, activation, type ActivationName } from './activations.js';

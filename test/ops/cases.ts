@@ -419,6 +419,39 @@ export const composites: Record<string, CompositeDef> = {
       tol: (c) => { const k = c.attrs.kernel; const n = typeof k === 'number' ? k * k : k[0] * k[1]; return { rtol: (n + 1) * U, scale: 'abs', why: `a sum over ${n} terms, then a scale` }; },
     },
   },
+  batchNormEval: {
+    gpu: ([x, w, b, m, v]) => crit.batchNormEval(x, { weight: w, bias: b, runningMean: m, runningVar: v }),
+    ref: ([x, w, b, m, v]) => {
+      const C = x.shape[1], inner = x.data.length / x.shape[0] / C;
+      return mapHost(x, (val, i) => { const c = Math.floor(i / inner) % C; return (val - m.data[c]) / Math.sqrt(v.data[c] + 1e-5) * w.data[c] + b.data[c]; });
+    },
+    spec: {
+      forward: (r) => ([[2, 3, 5, 7], [7, 33], [1, 65, 2, 2]] as number[][]).map((s) => ({ label: fmtShape(s), inputs: [f32(r, s), f32(r, [s[1]]), f32(r, [s[1]]), f32(r, [s[1]]), f32(r, [s[1]], 0.5, 2)] })),
+      grad: (r) => [{ label: '[2,3,2,2]', inputs: [f32(r, [2, 3, 2, 2]), f32(r, [3]), f32(r, [3]), f32(r, [3]), f32(r, [3], 0.5, 2)] }],
+      // y = x·scale + (bias − mean·scale): the sum cancels where x ≈ mean, so its error is relative to
+      // |x·scale| + |mean·scale| + |bias| <= 2·2.83 + 2·2.83 + 2 < 14 (|x|, |mean|, |w|, |b| <= 2, var >= 0.5), absolute.
+      tol: { rtol: 12 * ULP, atol: 14 * 8 * U, why: 'sqrt (5 ulp), reciprocal, products; the final sum cancels where x ≈ mean (absolute, up to 14 · 8u)' },
+    },
+  },
+  layerNorm: {
+    gpu: ([x, w, b]) => crit.layerNorm(x, w, b),
+    ref: ([x, w, b]) => {
+      const D = x.shape.at(-1)!; const d = new Float64Array(x.data.length);
+      for (let i = 0; i < d.length; i += D) {
+        const row = x.data.subarray(i, i + D); const mu = row.reduce((a, v) => a + v, 0) / D;
+        const varr = row.reduce((a, v) => a + (v - mu) ** 2, 0) / D;
+        for (let j = 0; j < D; j++) d[i + j] = (row[j] - mu) / Math.sqrt(varr + 1e-5) * w.data[j] + b.data[j];
+      }
+      return { data: d, shape: x.shape };
+    },
+    spec: {
+      forward: (r) => ([[7, 33], [2, 3, 65], [1, 130]] as number[][]).map((s) => ({ label: fmtShape(s), inputs: [f32(r, s), f32(r, [s.at(-1)!]), f32(r, [s.at(-1)!])] })),
+      grad: (r) => [{ label: '[3,5]', inputs: [f32(r, [3, 5]), f32(r, [5]), f32(r, [5])] }, { label: '[2,2,4]', inputs: [f32(r, [2, 2, 4]), f32(r, [4]), f32(r, [4])] }],
+      // mean and variance: sums of D terms (depth u of sum |x|); x̂ = (x − mean)/std is then off by that over std
+      // (std ~ 1 for U[-2, 2]), |x̂| <= ~3, times |weight| <= 2, plus the bias.
+      tol: (c) => { const D = c.inputs[0].shape.at(-1)!; return { rtol: 20 * ULP, atol: (2 * sumDepth(D) + 30) * U * 8, why: 'two sums over the last axis, sqrt, a division, an affine map' }; },
+    },
+  },
   'mean(axes)': {
     gpu: ([x], a) => crit.mean(x, a.axes, a.keepDims),
     ref: ([x], a) => { const s = refSum(x, a.axes, a.keepDims); const n = a.axes.reduce((p: number, k: number) => p * x.shape[k], 1); return mapHost(s, (v) => v / n); },
