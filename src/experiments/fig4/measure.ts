@@ -43,9 +43,9 @@ export interface MeasureResult {
   grads?: Params;
 }
 
-/** One stage per weight layer: the MLP's layers, the CNN's blocks. */
+/** Stages for the metrics: the MLP's layers; a CNN's or ResNet's blocks. */
 function networkStages(model: Network, params: Params): Stage[] {
-  return model.kind === 'cnn' ? model.stages(params) : mlpStages(model, params);
+  return model.kind === 'mlp' ? mlpStages(model, params) : model.stages(params);
 }
 
 export interface MeasureOptions {

@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""Golden values from torchvision 0.14 for crit's model-zoo networks (Debian: python3-torch python3-torchvision;
+run with /usr/bin/python3). Small members of each family, built from torchvision's own classes so the state_dict
+names, the block structure and the module count are torchvision's:
+
+  resnet-basic       torchvision BasicBlock ResNet, layers 1-1-1-1, first width 4, 32x32 inputs, 10 classes
+  resnet-bottleneck  torchvision Bottleneck ResNeXt-style, layers 1-1-1-1, width 4, groups 2, width_per_group 32
+  vit                torchvision VisionTransformer, 32x32 images, patch 8, 2 layers, 2 heads, hidden 16, mlp 24
+
+Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
+net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
+for every parameter; per input the top singular value of d logits / d input (torch.autograd.functional.jacobian,
+torch.linalg.svdvals); the number of leaf modules m (the paper's lambda0 = log(s_max) / m).
+Weights as safetensors (F32, state_dict names, num_batches_tracked included as I64), the cross-entropy gradients
+as safetensors (F64), inputs as .npy.
+
+    /usr/bin/python3 scripts/make-torchvision-fixture.py   # writes test/fixtures/torch/tv-*.{json,safetensors,npy}
+
+Seeded: rerunning leaves the committed files unchanged.
+"""
+import importlib.util
+import json
+import os
+
+import numpy as np
+import torch
+import torchvision
+from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, '..', 'test', 'fixtures', 'torch')
+_spec = importlib.util.spec_from_file_location('fixture', os.path.join(HERE, 'make-torch-fixture.py'))
+_fixture = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_fixture)
+
+
+class SmallResNet(ResNet):
+    """torchvision's ResNet with the first stage's width `base` instead of 64 (everything else inherited)."""
+
+    def __init__(self, block, layers, base, num_classes, groups=1, width_per_group=64):
+        torch.nn.Module.__init__(self)
+        self._norm_layer = torch.nn.BatchNorm2d
+        self.inplanes, self.dilation, self.groups, self.base_width = base, 1, groups, width_per_group
+        self.conv1 = torch.nn.Conv2d(3, base, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = torch.nn.BatchNorm2d(base)
+        self.relu = torch.nn.ReLU(inplace=True)
+        self.maxpool = torch.nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.layer1 = self._make_layer(block, base, layers[0])
+        self.layer2 = self._make_layer(block, base * 2, layers[1], stride=2)
+        self.layer3 = self._make_layer(block, base * 4, layers[2], stride=2)
+        self.layer4 = self._make_layer(block, base * 8, layers[3], stride=2)
+        self.avgpool = torch.nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = torch.nn.Linear(base * 8 * block.expansion, num_classes)
+
+
+NETS = {
+    'resnet-basic': ('resnet:block=basic:layers=1-1-1-1:input=3x32x32:classes=10:base=4',
+                     lambda: SmallResNet(BasicBlock, [1, 1, 1, 1], 4, 10), 21),
+    'resnet-bottleneck': ('resnet:block=bottleneck:layers=1-1-1-1:input=3x32x32:classes=10:base=4:groups=2:width_per_group=32',
+                          lambda: SmallResNet(Bottleneck, [1, 1, 1, 1], 4, 10, groups=2, width_per_group=32), 22),
+    'vit': ('vit:image=32:patch=8:layers=2:heads=2:hidden=16:mlp=24:classes=10',
+            lambda: torchvision.models.VisionTransformer(32, 8, 2, 2, 16, 24, num_classes=10), 23),
+}
+
+
+def randomise(net, g):
+    """Batch-norm parameters and statistics away from 1 and 0; ViT's zero-initialised head and tokens too."""
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.weight.uniform_(0.5, 1.5, generator=g)
+                m.bias.uniform_(-0.2, 0.2, generator=g)
+                m.running_mean.uniform_(-0.2, 0.2, generator=g)
+                m.running_var.uniform_(0.5, 2.0, generator=g)
+        if isinstance(net, torchvision.models.VisionTransformer):
+            for p in [net.class_token, net.heads.head.weight, net.heads.head.bias]:
+                p.normal_(0, 0.2, generator=g)
+            for m in net.modules():
+                if isinstance(m, torch.nn.LayerNorm):
+                    m.weight.uniform_(0.5, 1.5, generator=g)
+                    m.bias.uniform_(-0.2, 0.2, generator=g)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for stem, (arch, make, seed) in NETS.items():
+        torch.manual_seed(seed)
+        net = make()
+        g = torch.Generator().manual_seed(seed + 100)
+        randomise(net, g)
+        net.eval()
+        state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+        floats = [k for k, v in state.items() if v.is_floating_point()]
+        x32 = torch.rand(3, 3 * 32 * 32, generator=g) * 2 - 1
+        labels = torch.randint(0, 10, (3,), generator=g)
+        net = net.double()
+        x = x32.double()
+        f = lambda v: net(v.reshape(v.shape[0], 3, 32, 32))
+        logits = f(x)
+        ce = torch.nn.functional.cross_entropy(logits, labels)
+        params = dict(net.named_parameters())
+        grads = torch.autograd.grad(ce, list(params.values()))
+        s_max = []
+        for i in range(x.shape[0]):
+            J = torch.autograd.functional.jacobian(lambda v: f(v.unsqueeze(0)).squeeze(0), x[i])
+            s_max.append(torch.linalg.svdvals(J)[0].item())
+        modules = sum(1 for m in net.modules() if not list(m.children()))
+
+        tensors = [(k, state[k].numpy()) for k in floats]
+        path = os.path.join(OUT, f'tv-{stem}.safetensors')
+        _fixture.write_safetensors(path, tensors, 'F32')
+        # num_batches_tracked as torch stores it (I64): a reader must take it, a model may ignore it.
+        ints = [(k, state[k].numpy()) for k in state if k not in floats]
+        if ints:
+            append_i64(path, ints)
+        np.save(os.path.join(OUT, f'tv-{stem}.inputs.npy'), x32.numpy())
+        _fixture.write_safetensors(os.path.join(OUT, f'tv-{stem}.ce-grads.safetensors'), [(k, gr.numpy()) for k, gr in zip(params.keys(), grads)], 'F64')
+        golden = {
+            'arch': arch, 'torchvision': torchvision.__version__, 'seed': seed, 'modules': modules,
+            'files': {'weights': f'tv-{stem}.safetensors', 'inputs': f'tv-{stem}.inputs.npy'},
+            'float_names': floats, 'int_names': [k for k, _ in ints], 'labels': labels.tolist(),
+            'logits': logits.tolist(), 'ce': ce.item(),
+            'ce_grads': f'tv-{stem}.ce-grads.safetensors', 'Lambda0': s_max,
+        }
+        with open(os.path.join(OUT, f'tv-{stem}.json'), 'w') as fh:
+            json.dump(golden, fh)
+        print(stem, 'params', sum(v.numel() for v in params.values()), 'modules', modules, 'Lambda0', [round(s, 4) for s in s_max])
+
+
+def append_i64(path, ints):
+    """Rewrites the safetensors file with integer tensors added as I64 (the writer above takes one float dtype)."""
+    with open(path, 'rb') as fh:
+        n = int.from_bytes(fh.read(8), 'little')
+        header = json.loads(fh.read(n))
+        blob = fh.read()
+    pos = len(blob)
+    for k, a in ints:
+        b = np.ascontiguousarray(a.astype('<i8')).tobytes()
+        header[k] = {'dtype': 'I64', 'shape': list(a.shape), 'data_offsets': [pos, pos + len(b)]}
+        blob += b
+        pos += len(b)
+    h = json.dumps(header, separators=(',', ':')).encode()
+    h += b' ' * ((8 - len(h) % 8) % 8)
+    with open(path, 'wb') as fh:
+        fh.write(len(h).to_bytes(8, 'little'))
+        fh.write(h)
+        fh.write(blob)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,83 @@
+// Model-zoo networks against torchvision 0.14 (scripts/make-torchvision-fixture.py): small ResNets (basic and
+// grouped bottleneck blocks) and a small VisionTransformer built from torchvision's own classes, with
+// randomised batch-norm statistics, loaded from the state_dict PyTorch wrote (num_batches_tracked included).
+// Checked in eval mode: logits, the cross-entropy's gradient for every parameter, the number of leaf modules m,
+// and Λ0 per input by power iteration against the SVD of torch's Jacobian.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import * as crit from '../../src/index.node.js';
+import { measureModel } from '../../src/experiments/fig4/measure.js';
+
+interface Golden {
+  arch: string; modules: number; files: { weights: string; inputs: string }; float_names: string[]; int_names: string[];
+  labels: number[]; logits: number[][]; ce: number; ce_grads: string; Lambda0: number[];
+}
+const dir = 'test/fixtures/torch';
+const NETS = ['resnet-basic', 'resnet-bottleneck', 'vit'];
+
+function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let e = 0, m = 0;
+  for (let i = 0; i < want.length; i++) { e = Math.max(e, Math.abs(got[i] - want[i])); m = Math.max(m, Math.abs(want[i])); }
+  return e / m;
+}
+
+test.before(async () => { await crit.init(); });
+
+for (const name of NETS) {
+  test(`${name}: module count, logits, cross-entropy gradients and Λ0 match torchvision`, async () => {
+    const g = JSON.parse(readFileSync(`${dir}/tv-${name}.json`, 'utf8')) as Golden;
+    const model = crit.buildNetwork(g.arch);
+    assert.is(model.arch, g.arch, 'the spec prints back as given');
+    assert.is(model.depth, g.modules, 'm = torchvision\'s number of leaf modules');
+    const file = crit.readSafetensorsFile(`${dir}/${g.files.weights}`);
+    const { params: host, unused } = crit.matchParams(model, file.tensors);
+    assert.equal(unused, g.int_names, 'only num_batches_tracked is left over');
+    assert.equal([...model.paramNames].sort(), [...g.float_names].sort(), 'the state_dict\'s float tensors, by name');
+    const params = crit.uploadAll(host);
+    const xs = crit.readInputsFile(`${dir}/${g.files.inputs}`, model.inputSize);
+    const x = crit.Tensor.from(xs.data, xs.shape);
+
+    const eL = relErr(await model.forward(params, x).readF32(), g.logits.flat());
+    assert.ok(eL < 2e-5, `logits: ${eL.toExponential(2)} of the largest`);
+
+    const want = crit.readSafetensorsFile(`${dir}/${g.ce_grads}`).tensors;
+    const names = Object.keys(want);
+    const y = crit.intTensor(g.labels);
+    const { value, grads } = crit.valueAndGrad((...ps: crit.Tensor[]) => {
+      const p = { ...params, ...Object.fromEntries(names.map((n, i) => [n, ps[i]])) };
+      return crit.crossEntropy(model.forward(p, x), y);
+    }, names.map((n) => params[n]));
+    assert.ok(Math.abs(await value.item() - g.ce) < 1e-5, `CE ${await value.item()} vs ${g.ce}`);
+    let worst = 0;
+    for (const [i, n] of names.entries()) {
+      const e = relErr(await grads[i].readF32(), want[n].data);
+      assert.ok(e < 2e-4, `dCE/d${n}: ${e.toExponential(2)} of its largest entry`);
+      worst = Math.max(worst, e);
+    }
+
+    const r = await measureModel(model, params, x, { tol: 1e-7, maxIterations: 3000 });
+    assert.ok(r.converged, `power iteration converged (${r.iterations} steps)`);
+    let worstL = 0;
+    r.inputs.forEach((p, b) => {
+      const e = Math.abs(p.Lambda0 / g.Lambda0[b] - 1);
+      assert.ok(e < 1e-4, `input ${b}: Λ0 ${p.Lambda0} vs torch ${g.Lambda0[b]}`);
+      assert.ok(Math.abs(p.lambda0 - Math.log(g.Lambda0[b]) / g.modules) < 1e-5, 'λ0 = log Λ0 / m');
+      worstL = Math.max(worstL, e);
+    });
+    console.log(`  ${g.arch}: logits ${eL.toExponential(1)}, dCE/dθ ${worst.toExponential(1)}, Λ0 ${worstL.toExponential(1)} (${r.iterations} power steps)`);
+  });
+}
+
+test('bad model-zoo specs name the problem', () => {
+  assert.throws(() => crit.buildNetwork('resnet19'), /unknown kind 'resnet19'/);
+  assert.throws(() => crit.buildNetwork('resnet18:classes=0'), /classes must be a positive integer/);
+  assert.throws(() => crit.buildNetwork('resnet18:layers=1-1'), /fixes block and layers/);
+  assert.throws(() => crit.buildNetwork('resnet:block=basic'), /needs block=basic\|bottleneck and layers/);
+  assert.throws(() => crit.buildNetwork('resnet18:depth=3'), /option 'depth=3' is not one of/);
+  assert.throws(() => crit.buildNetwork('resnet:block=basic:layers=1-1-1-1:groups=2'), /basic blocks support only groups=1/);
+  const m = crit.buildNetwork('resnet18:input=3x32x32:classes=10:base=4');
+  assert.throws(() => m.forward({}, crit.zeros([2, 3, 28, 28])), /input \[2, 3, 28, 28\] does not match/);
+});
+
+test.run();
