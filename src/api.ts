@@ -17,6 +17,7 @@ export * from './criticality/index.js';
 export { DeepMlpBatch, ColumnSet, meanFieldKappa, deepMlpHost, deepMlpWeightsHost, deepMlpInputHost, deepMlpStimulusHost, statAt, type DeepMlpColumns, type PassStats } from './models/deep-mlp.js';
 export { CNN, parseCnnArch, formatCnnArch, DOHARE_CONVNET, type CnnSpec, type ConvSpec } from './models/cnn.js';
 export { ResNet, RESNETS, parseResNetArch, formatResNetArch, type ResNetSpec } from './models/resnet.js';
+export { ViT, VITS, parseViTArch, formatViTArch, type ViTSpec } from './models/vit.js';
 export { buildNetwork, type Network } from './models/build.js';
 export * as stats from './stats/index.js';
 export * from './nn/index.js';

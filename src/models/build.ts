@@ -1,16 +1,18 @@
 // Any classifier crit knows from its spec string: `mlp:...` (nn/mlp.ts), `cnn:...` (models/cnn.ts), torchvision
-// ResNets (models/resnet.ts).
+// ResNets (models/resnet.ts) and Vision Transformers (models/vit.ts).
 import { MLP } from '../nn/mlp.js';
 import { CNN, DOHARE_CONVNET } from './cnn.js';
 import { ResNet, isResNetArch } from './resnet.js';
+import { ViT, isViTArch } from './vit.js';
 import { CritError } from '../util/errors.js';
 
-export type Network = MLP | CNN | ResNet;
+export type Network = MLP | CNN | ResNet | ViT;
 
 export function buildNetwork(spec: string): Network {
   const kind = spec.trim().split(':')[0];
   if (kind === 'mlp') return new MLP(spec);
   if (kind === 'cnn') return new CNN(spec);
   if (isResNetArch(spec)) return new ResNet(spec);
-  throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets, e.g. resnet18)`);
+  if (isViTArch(spec)) return new ViT(spec);
+  throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets and ViTs, e.g. resnet18, vit_b_16)`);
 }

@@ -4,8 +4,8 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { fmt, sameShape } from '../tensor/shape.js';
 import { conv2d } from '../ops/conv.js';
-import { uniform, normal } from '../ops/random.js';
-import { zeros, full } from '../ops/create.js';
+import { uniform, normalHost } from '../ops/random.js';
+import { zeros, full, tensor } from '../ops/create.js';
 import { linear as linearOp } from '../nn/linear.js';
 import { batchNormEval, layerNorm as layerNormOp } from '../nn/norm.js';
 import { CritError } from '../util/errors.js';
@@ -60,12 +60,16 @@ export class ParamBuilder {
     return (p, x) => layerNormOp(x, p[w], p[b], eps);
   }
 
-  /** Fresh parameters: tensor i (in declaration order) draws from stream i of the seed. */
+  /**
+   * Fresh parameters: tensor i (in declaration order) draws from stream i of the seed. Normal draws are made on
+   * the host in f64 (Box-Muller through JavaScript's Math), so the same seed gives the same bits on every
+   * adapter; the GPU's normal() goes through the device's log and cos, whose last bits differ between drivers.
+   */
   init(seed: number): Params {
     return Object.fromEntries(this.names.map((n, i) => {
       const init = this.inits[n], shape = this.shapes[n];
       const t = 'uniform' in init ? uniform(shape, -init.uniform, init.uniform, { seed, stream: i })
-        : 'normal' in init ? normal(shape, 0, init.normal, { seed, stream: i })
+        : 'normal' in init ? tensor(normalHost(shape.reduce((a, b) => a * b, 1), 0, init.normal, { seed, stream: i }), shape)
           : init.value === 0 ? zeros(shape) : full(shape, init.value);
       return [n, t];
     }));

@@ -55,6 +55,20 @@ export async function runKernelChecks(crit: typeof Crit): Promise<CheckResult[]>
     const { output, tangent } = crit.jvp((x) => mlp(x, w1, w2), [a], [u([37, 53], 15)]);
     await put('jvp output', output);
     await put('jvp tangent', tangent);
+    // Convolution, pooling and the model zoo (seeded init): logits and a cross-entropy gradient.
+    const img = u([2, 3, 16, 16], 17);
+    await put('conv2d stride 2 padding 1', crit.conv2d(img, u([5, 3, 3, 3], 18), u([5], 19), { stride: 2, padding: 1 }));
+    await put('maxPool2d 3/2/1', crit.maxPool2d(img, { kernel: 3, stride: 2, padding: 1 }));
+    await put('avgPool2d 2', crit.avgPool2d(img, { kernel: 2 }));
+    for (const arch of ['cnn:3x16x16:4k3-6k3:8-4:relu', 'resnet:block=basic:layers=1-1:input=3x16x16:classes=4:base=4', 'vit:image=16:patch=4:layers=1:heads=2:hidden=8:mlp=12:classes=4']) {
+      const net = crit.buildNetwork(arch);
+      const p = net.init({ seed: 7 });
+      const y = crit.intTensor([1, 3]);
+      const first = net.paramNames[0];
+      const r = crit.valueAndGrad((w) => crit.crossEntropy(net.forward({ ...p, [first]: w }, img), y), [p[first]]);
+      await put(`${arch}: logits`, net.forward(p, img));
+      await put(`${arch}: dCE/d${first}`, r.grads[0]);
+    }
   });
   // Two epochs of criticality-loss training through the real loop (seeded init and shuffling, exact singular
   // vectors from the Gram matrix, reverse over forward, Adam): the whole Fig. 4 training step, both places.

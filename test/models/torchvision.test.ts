@@ -76,6 +76,14 @@ test('bad model-zoo specs name the problem', () => {
   assert.throws(() => crit.buildNetwork('resnet:block=basic'), /needs block=basic\|bottleneck and layers/);
   assert.throws(() => crit.buildNetwork('resnet18:depth=3'), /option 'depth=3' is not one of/);
   assert.throws(() => crit.buildNetwork('resnet:block=basic:layers=1-1-1-1:groups=2'), /basic blocks support only groups=1/);
+  assert.throws(() => crit.buildNetwork('vit_b_16:layers=3'), /vit_b_16 fixes layers/);
+  assert.throws(() => crit.buildNetwork('vit:image=32:patch=8'), /a custom ViT needs image=, patch=, layers=, heads=, hidden=, mlp=/);
+  assert.throws(() => crit.buildNetwork('vit:image=30:patch=8:layers=1:heads=2:hidden=16:mlp=8'), /image 30 is not a multiple of the patch size 8/);
+  assert.throws(() => crit.buildNetwork('vit:image=32:patch=8:layers=1:heads=3:hidden=16:mlp=8'), /hidden 16 is not a multiple of heads 3/);
+  assert.is(crit.buildNetwork('vit_b_16').paramCount, 86567656, 'vit_b_16 has torchvision\'s 86,567,656 parameters');
+  // Counts from torchvision 0.14 (parameters, plus batch-norm running statistics, which crit holds as tensors too).
+  assert.is(crit.buildNetwork('resnet18').paramCount, 11689512 + 9600, 'resnet18: 11,689,512 parameters and 9,600 statistics');
+  assert.is(crit.buildNetwork('resnet50').paramCount, 25557032 + 53120, 'resnet50: 25,557,032 parameters and 53,120 statistics');
   const m = crit.buildNetwork('resnet18:input=3x32x32:classes=10:base=4');
   assert.throws(() => m.forward({}, crit.zeros([2, 3, 28, 28])), /input \[2, 3, 28, 28\] does not match/);
 });
