@@ -124,7 +124,34 @@ def main():
         }
         with open(os.path.join(OUT, f'tv-{stem}.json'), 'w') as fh:
             json.dump(golden, fh)
+        if stem == 'resnet-basic':
+            write_pth_fixtures(make, seed, state)
         print(stem, 'params', sum(v.numel() for v in params.values()), 'modules', modules, 'Lambda0', [round(s, 4) for s in s_max])
+
+
+def write_pth_fixtures(make, seed, state):
+    """torch.save files for crit's .pth reader: the resnet-basic state_dict in the ZIP format (torch >= 1.6) and
+    the legacy one, inside a checkpoint dict, small odd cases (a transposed view, f16, f64, int64, bool), and a
+    pickled module (which crit must refuse by name)."""
+    torch.save(state, os.path.join(OUT, 'tv-resnet-basic.zip.pth'))
+    torch.save(state, os.path.join(OUT, 'tv-resnet-basic.legacy.pth'), _use_new_zipfile_serialization=False)
+    odd = {
+        'transposed': torch.arange(12, dtype=torch.float32).reshape(3, 4).t(),
+        'sliced': torch.arange(20, dtype=torch.float32).reshape(4, 5)[1:3, ::2],
+        'half': torch.tensor([0.5, -2.0, 65504.0], dtype=torch.float16),
+        'double': torch.tensor([[1.0 / 3.0]], dtype=torch.float64),
+        'long': torch.tensor([-3, 7], dtype=torch.int64),
+        'flag': torch.tensor([True, False]),
+        'scalar': torch.tensor(2.5),
+    }
+    for fmt in ['zip', 'legacy']:
+        torch.save({'epoch': 3, 'state_dict': odd, 'note': 'crit test'}, os.path.join(OUT, f'odd.{fmt}.pth'),
+                   _use_new_zipfile_serialization=(fmt == 'zip'))
+    torch.manual_seed(seed)
+    torch.save(torch.nn.Linear(2, 2), os.path.join(OUT, 'module.pth'))
+    expect = {k: {'shape': list(v.shape), 'values': v.double().reshape(-1).tolist()} for k, v in odd.items()}
+    with open(os.path.join(OUT, 'odd.pth.json'), 'w') as fh:
+        json.dump(expect, fh)
 
 
 def append_i64(path, ints):

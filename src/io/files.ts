@@ -4,7 +4,9 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { Tensor } from '../tensor/tensor.js';
 import { CritError } from '../util/errors.js';
 import type { HostArray } from './host.js';
+import { inflateRawSync } from 'node:zlib';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { readPth, isPth } from './pth.js';
 import { readNpy, isNpy } from './npy.js';
 import { readRawF32 } from './raw.js';
 import { uploadAll, downloadAll } from './tensors.js';
@@ -28,6 +30,20 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
 
 export function readSafetensorsFile(path: string): ReturnType<typeof readSafetensors> {
   return readSafetensors(readBytes(path, 'safetensors file'), path);
+}
+
+/**
+ * Weights by name from a safetensors file or a PyTorch checkpoint (torch.save's ZIP or legacy format, a
+ * state_dict or a dict holding one), told apart by their first bytes.
+ */
+export function readWeightsFile(path: string): { tensors: Record<string, HostArray>; dtypes: Record<string, string>; format: string } {
+  const bytes = readBytes(path, 'weights file');
+  if (isPth(bytes)) {
+    const f = readPth(bytes, path, (raw) => { const b = inflateRawSync(raw); return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); });
+    return { tensors: f.tensors, dtypes: f.dtypes, format: `pytorch-${f.format}` };
+  }
+  const f = readSafetensors(bytes, path);
+  return { tensors: f.tensors, dtypes: f.dtypes, format: 'safetensors' };
 }
 
 /** Loads a safetensors file as f32 tensors by name. */

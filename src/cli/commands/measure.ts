@@ -7,11 +7,11 @@ import { init } from '../../api.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { buildNetwork } from '../../models/build.js';
 import { matchParams, parseNameMap } from '../../nn/names.js';
-import { readSafetensorsFile, readInputsFile, saveSafetensorsFile } from '../../io/files.js';
+import { readWeightsFile, readInputsFile, saveSafetensorsFile } from '../../io/files.js';
 import { uploadAll } from '../../io/tensors.js';
 import { measureModel, type MeasureMethod } from '../../experiments/fig4/measure.js';
 
-const usage = `usage: crit measure --arch mlp:784-1000-500-10:scaled-tanh --weights FILE.safetensors --inputs FILE
+const usage = `usage: crit measure --arch mlp:784-1000-500-10:scaled-tanh --weights FILE.safetensors|FILE.pth --inputs FILE
                     [--names W1=fc1.weight,b1=fc1.bias,...] [--method gram|power] [--json]
                     [--grad-out FILE.safetensors --lambda-target T]
 
@@ -20,12 +20,17 @@ Measures an MLP's or CNN's criticality at the given inputs and prints
   per input      logLambda0 (log of the Jacobian's largest singular value), lambda0 = logLambda0 / L
                  (L = weight layers), Lambda0, and sigma of that input alone.
 
-  --arch       mlp:<in>-<hidden>-...-<out>:<activation>[:nobias] (activations: scaled-tanh, tanh, relu, ...), or
+  --arch       mlp:<in>-<hidden>-...-<out>:<activation>[:nobias] (activations: scaled-tanh, tanh, relu, ...),
                cnn:<C>x<H>x<W>:<out>k<kernel>[s<stride>][p<pad>]-...:<fc>-...-<classes>:<activation>[:nobias]
                (each convolution followed by the activation and 2x2 max pooling; Dohare et al.'s ConvNet is
-               cnn:3x32x32:32k5-64k3-128k3:128-128-2:relu; tensors conv1.weight, conv1.bias, ..., fc1.weight, ...)
-  --weights    safetensors file (F32/F64/F16/BF16): tensors W1, b1, W2, ... in PyTorch's [out, in] layout, or
-               a PyTorch state_dict's names (0.weight, fc1.bias, ...) matched in layer order
+               cnn:3x32x32:32k5-64k3-128k3:128-128-2:relu; tensors conv1.weight, conv1.bias, ..., fc1.weight, ...),
+               torchvision ResNets (resnet18 ... resnet152, resnext50_32x4d, ..., wide_resnet50_2; options
+               :input=3x224x224 :classes=1000) and ViTs (vit_b_16, vit_b_32, vit_l_16, vit_l_32, vit_h_14), in
+               eval mode; lambda0 = log Lambda0 / m with m torchvision's number of leaf modules
+  --weights    safetensors file (F32/F64/F16/BF16) or PyTorch checkpoint (torch.save of a state_dict, ZIP or
+               legacy format, e.g. torchvision's resnet18-f37072fd.pth). MLPs: tensors W1, b1, W2, ... in
+               PyTorch's [out, in] layout, or a state_dict's names (0.weight, fc1.bias, ...) in layer order;
+               other models: their PyTorch names (conv1.weight, layer1.0.bn1.running_mean, ...)
   --names      explicit map from crit's names to the file's, e.g. W1=fc1.weight,b1=fc1.bias,...
   --inputs     .npy (any numeric dtype, shape [n, in] or [n, 28, 28] ...) or raw little-endian f32 ([n * in] values)
   --method     gram: exact, from the Gram matrix J J^T of each input (MLPs; their default for <= 64 outputs);
@@ -57,7 +62,7 @@ export const measure: CliCommand = {
 
     const model = buildNetwork(values.arch!);
     // Everything about the files is checked on the host before the GPU starts.
-    const file = readSafetensorsFile(values.weights!);
+    const file = readWeightsFile(values.weights!);
     // A file with some of crit's names but not all: name what is missing rather than fall back to layer order.
     const have = Object.keys(file.tensors);
     const missing = model.paramNames.filter((n) => !(n in file.tensors));
