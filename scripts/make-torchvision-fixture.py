@@ -16,7 +16,8 @@ as safetensors (F64), inputs as .npy.
 
     /usr/bin/python3 scripts/make-torchvision-fixture.py   # writes test/fixtures/torch/tv-*.{json,safetensors,npy}
 
-Seeded: rerunning leaves the committed files unchanged.
+Seeded: rerunning leaves the committed files unchanged, except the legacy-format .pth files, whose storage keys
+are Python object ids (their tensors are the same).
 """
 import importlib.util
 import json
