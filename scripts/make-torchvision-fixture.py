@@ -6,6 +6,8 @@ names, the block structure and the module count are torchvision's:
   resnet-basic       torchvision BasicBlock ResNet, layers 1-1-1-1, first width 4, 32x32 inputs, 10 classes
   resnet-bottleneck  torchvision Bottleneck ResNeXt-style, layers 1-1-1-1, width 4, groups 2, width_per_group 32
   vit                torchvision VisionTransformer, 32x32 images, patch 8, 2 layers, 2 heads, hidden 16, mlp 24
+  vgg-bn             torchvision VGG (make_layers with batch norm) 4-M-8-M, classifier 12 wide
+  alexnet            torchvision AlexNet's layers, 4-6-8-6-6 channels, classifier 12 wide
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -54,6 +56,33 @@ class SmallResNet(ResNet):
         self.fc = torch.nn.Linear(base * 8 * block.expansion, num_classes)
 
 
+class SmallVGG(torchvision.models.VGG):
+    """torchvision's VGG with a narrower classifier (same module indices: classifier.0, .3, .6)."""
+
+    def __init__(self, cfg, batch_norm, hidden, num_classes):
+        super().__init__(torchvision.models.vgg.make_layers(cfg, batch_norm=batch_norm), num_classes=num_classes)
+        width = [c for c in cfg if c != 'M'][-1]
+        self.classifier = torch.nn.Sequential(
+            torch.nn.Linear(width * 7 * 7, hidden), torch.nn.ReLU(True), torch.nn.Dropout(),
+            torch.nn.Linear(hidden, hidden), torch.nn.ReLU(True), torch.nn.Dropout(), torch.nn.Linear(hidden, num_classes))
+
+
+class SmallAlexNet(torchvision.models.AlexNet):
+    """torchvision's AlexNet with narrower layers (same module indices)."""
+
+    def __init__(self, ch, hidden, num_classes):
+        super().__init__(num_classes=num_classes)
+        nn = torch.nn
+        self.features = nn.Sequential(
+            nn.Conv2d(3, ch[0], 11, 4, 2), nn.ReLU(True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(ch[0], ch[1], 5, padding=2), nn.ReLU(True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(ch[1], ch[2], 3, padding=1), nn.ReLU(True), nn.Conv2d(ch[2], ch[3], 3, padding=1), nn.ReLU(True),
+            nn.Conv2d(ch[3], ch[4], 3, padding=1), nn.ReLU(True), nn.MaxPool2d(3, 2))
+        self.classifier = nn.Sequential(
+            nn.Dropout(), nn.Linear(ch[4] * 6 * 6, hidden), nn.ReLU(True), nn.Dropout(), nn.Linear(hidden, hidden),
+            nn.ReLU(True), nn.Linear(hidden, num_classes))
+
+
 NETS = {
     'resnet-basic': ('resnet:block=basic:layers=1-1-1-1:input=3x32x32:classes=10:base=4',
                      lambda: SmallResNet(BasicBlock, [1, 1, 1, 1], 4, 10), 21),
@@ -61,6 +90,10 @@ NETS = {
                           lambda: SmallResNet(Bottleneck, [1, 1, 1, 1], 4, 10, groups=2, width_per_group=32), 22),
     'vit': ('vit:image=32:patch=8:layers=2:heads=2:hidden=16:mlp=24:classes=10',
             lambda: torchvision.models.VisionTransformer(32, 8, 2, 2, 16, 24, num_classes=10), 23),
+    # 32x32 images: two poolings leave 8x8, adaptively averaged to 7x7 (overlapping windows).
+    'vgg-bn': ('vgg:cfg=4-M-8-M:bn:hidden=12:input=3x32x32:classes=10', lambda: SmallVGG([4, 'M', 8, 'M'], True, 12, 10), 24),
+    # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
+    'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }
 
 
@@ -92,11 +125,12 @@ def main():
         net.eval()
         state = {k: v.detach().clone() for k, v in net.state_dict().items()}
         floats = [k for k, v in state.items() if v.is_floating_point()]
-        x32 = torch.rand(3, 3 * 32 * 32, generator=g) * 2 - 1
+        side = 64 if 'input=3x64x64' in arch else 32
+        x32 = torch.rand(3, 3 * side * side, generator=g) * 2 - 1
         labels = torch.randint(0, 10, (3,), generator=g)
         net = net.double()
         x = x32.double()
-        f = lambda v: net(v.reshape(v.shape[0], 3, 32, 32))
+        f = lambda v: net(v.reshape(v.shape[0], 3, side, side))
         logits = f(x)
         ce = torch.nn.functional.cross_entropy(logits, labels)
         params = dict(net.named_parameters())

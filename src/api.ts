@@ -18,6 +18,7 @@ export { DeepMlpBatch, ColumnSet, meanFieldKappa, deepMlpHost, deepMlpWeightsHos
 export { CNN, parseCnnArch, formatCnnArch, DOHARE_CONVNET, type CnnSpec, type ConvSpec } from './models/cnn.js';
 export { ResNet, RESNETS, parseResNetArch, formatResNetArch, type ResNetSpec } from './models/resnet.js';
 export { ViT, VITS, parseViTArch, formatViTArch, type ViTSpec } from './models/vit.js';
+export { PlainConvNet, VGGS, parsePlainArch, formatPlainArch, type PlainSpec } from './models/vgg.js';
 export { buildNetwork, type Network } from './models/build.js';
 export * as stats from './stats/index.js';
 export * from './nn/index.js';

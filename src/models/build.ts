@@ -1,12 +1,13 @@
 // Any classifier crit knows from its spec string: `mlp:...` (nn/mlp.ts), `cnn:...` (models/cnn.ts), torchvision
-// ResNets (models/resnet.ts) and Vision Transformers (models/vit.ts).
+// ResNets (models/resnet.ts), Vision Transformers (models/vit.ts), VGG and AlexNet (models/vgg.ts).
 import { MLP } from '../nn/mlp.js';
 import { CNN, DOHARE_CONVNET } from './cnn.js';
 import { ResNet, isResNetArch } from './resnet.js';
 import { ViT, isViTArch } from './vit.js';
+import { PlainConvNet, isPlainArch } from './vgg.js';
 import { CritError } from '../util/errors.js';
 
-export type Network = MLP | CNN | ResNet | ViT;
+export type Network = MLP | CNN | ResNet | ViT | PlainConvNet;
 
 export function buildNetwork(spec: string): Network {
   const kind = spec.trim().split(':')[0];
@@ -14,5 +15,6 @@ export function buildNetwork(spec: string): Network {
   if (kind === 'cnn') return new CNN(spec);
   if (isResNetArch(spec)) return new ResNet(spec);
   if (isViTArch(spec)) return new ViT(spec);
-  throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets and ViTs, e.g. resnet18, vit_b_16)`);
+  if (isPlainArch(spec)) return new PlainConvNet(spec);
+  throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets, ViTs, VGGs and AlexNet, e.g. resnet18, vit_b_16, vgg16_bn, alexnet)`);
 }

@@ -286,6 +286,30 @@ export function avgPool2d(x: Tensor, o: PoolOptions): Tensor {
   return reshape(mean(cols, 2), [B, C, OH, OW]);
 }
 
+/**
+ * Adaptive average pooling to [OH, OW] (torch's AdaptiveAvgPool2d): output cell (i, j) averages rows
+ * floor(i H / OH) .. ceil((i + 1) H / OH) − 1 and the columns likewise. The windows are products of a row
+ * window and a column window, so the pooling is A_h · x · A_wᵀ with two small averaging matrices: two matrix
+ * products, whatever the sizes (shrinking, identity or, for outputs larger than the input, replicating).
+ */
+export function adaptiveAvgPool2d(x: Tensor, [OH, OW]: readonly [number, number]): Tensor {
+  checkImages(x, 'adaptiveAvgPool2d');
+  for (const v of [OH, OW]) if (!Number.isInteger(v) || v < 1) throw new CritError(`adaptiveAvgPool2d: output size must be positive integers, got [${OH}, ${OW}]`);
+  const [, , H, W] = x.shape;
+  if (H === OH && W === OW) return x;
+  const averaging = (n: number, out: number) => {
+    const a = new Float32Array(out * n);
+    for (let i = 0; i < out; i++) {
+      const lo = Math.floor((i * n) / out), hi = Math.ceil(((i + 1) * n) / out);
+      for (let k = lo; k < hi; k++) a[i * n + k] = 1 / (hi - lo);
+    }
+    return a;
+  };
+  const rows = Tensor.from(averaging(H, OH), [OH, H]);
+  const cols = Tensor.from(averaging(W, OW), [OW, W]);
+  return matmul(rows, matmul(x, cols, { transB: true }));
+}
+
 /** im2col: [B, C, H, W] → [B, C KH KW, OH OW] with zero padding (torch.nn.functional.unfold). */
 export function unfold2d(x: Tensor, o: PoolOptions): Tensor {
   checkImages(x, 'unfold2d');

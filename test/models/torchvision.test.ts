@@ -1,5 +1,6 @@
 // Model-zoo networks against torchvision 0.14 (scripts/make-torchvision-fixture.py): small ResNets (basic and
-// grouped bottleneck blocks) and a small VisionTransformer built from torchvision's own classes, with
+// grouped bottleneck blocks), a small VisionTransformer, VGG with batch norm and AlexNet (adaptive pooling that
+// averages overlapping windows and one that replicates a 1x1 map), built from torchvision's own classes, with
 // randomised batch-norm statistics, loaded from the state_dict PyTorch wrote (num_batches_tracked included).
 // Checked in eval mode: logits, the cross-entropy's gradient for every parameter, the number of leaf modules m,
 // and Λ0 per input by power iteration against the SVD of torch's Jacobian.
@@ -14,7 +15,7 @@ interface Golden {
   labels: number[]; logits: number[][]; ce: number; ce_grads: string; Lambda0: number[];
 }
 const dir = 'test/fixtures/torch';
-const NETS = ['resnet-basic', 'resnet-bottleneck', 'vit'];
+const NETS = ['resnet-basic', 'resnet-bottleneck', 'vit', 'vgg-bn', 'alexnet'];
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
   let e = 0, m = 0;
@@ -84,6 +85,17 @@ test('bad model-zoo specs name the problem', () => {
   // Counts from torchvision 0.14 (parameters, plus batch-norm running statistics, which crit holds as tensors too).
   assert.is(crit.buildNetwork('resnet18').paramCount, 11689512 + 9600, 'resnet18: 11,689,512 parameters and 9,600 statistics');
   assert.is(crit.buildNetwork('resnet50').paramCount, 25557032 + 53120, 'resnet50: 25,557,032 parameters and 53,120 statistics');
+  // Full-size members of each family: parameter counts (+ statistics) and leaf modules m, from torchvision 0.14.
+  for (const [arch, params, m] of [['vgg16', 138357544, 39], ['vgg11_bn', 132868840 + 5504, 37], ['alexnet', 61100840, 21],
+    ['resnext50_32x4d', 25028904 + 68224, 126], ['wide_resnet50_2', 68883240 + 68224, 126], ['vit_l_32', 306535400, 220]] as const) {
+    const net = crit.buildNetwork(arch);
+    assert.is(net.paramCount, params, `${arch}: parameters`);
+    assert.is(net.depth, m, `${arch}: leaf modules`);
+  }
+  assert.throws(() => crit.buildNetwork('vgg16:bn'), /vgg16 fixes cfg and batch norm/);
+  assert.throws(() => crit.buildNetwork('vgg:hidden=8'), /custom VGG needs cfg=/);
+  assert.throws(() => crit.buildNetwork('vgg:cfg=M-8'), /pooling before the first convolution/);
+  assert.throws(() => crit.buildNetwork('alexnet:channels=4-4'), /five convolutions/);
   const m = crit.buildNetwork('resnet18:input=3x32x32:classes=10:base=4');
   assert.throws(() => m.forward({}, crit.zeros([2, 3, 28, 28])), /input \[2, 3, 28, 28\] does not match/);
 });

@@ -419,6 +419,27 @@ export const composites: Record<string, CompositeDef> = {
       tol: (c) => { const k = c.attrs.kernel; const n = typeof k === 'number' ? k * k : k[0] * k[1]; return { rtol: (n + 1) * U, scale: 'abs', why: `a sum over ${n} terms, then a scale` }; },
     },
   },
+  adaptiveAvgPool2d: {
+    gpu: ([x], a) => crit.adaptiveAvgPool2d(x, a.out),
+    ref: ([x], a) => {
+      const [B, C, H, W] = x.shape, [OH, OW] = a.out;
+      const data = new Float64Array(B * C * OH * OW);
+      let k = 0;
+      for (let bc = 0; bc < B * C; bc++) for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++, k++) {
+        const h0 = Math.floor(i * H / OH), h1 = Math.ceil((i + 1) * H / OH), w0 = Math.floor(j * W / OW), w1 = Math.ceil((j + 1) * W / OW);
+        let sum = 0;
+        for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) sum += x.data[(bc * H + h) * W + w];
+        data[k] = sum / ((h1 - h0) * (w1 - w0));
+      }
+      return { data, shape: [B, C, OH, OW] };
+    },
+    spec: {
+      forward: (r) => ([[[2, 3, 7, 9], [3, 4]], [[1, 2, 2, 3], [5, 4]], [[1, 1, 6, 6], [2, 3]], [[2, 2, 14, 14], [7, 7]]] as [number[], number[]][])
+        .map(([s, out]) => ({ label: `${fmtShape(s)} to ${out.join('x')}`, inputs: [f32(r, s)], attrs: { out } })),
+      grad: (r) => [{ label: '[1,2,5,4] to 2x3', inputs: [f32(r, [1, 2, 5, 4])], attrs: { out: [2, 3] } }, { label: '[1,1,2,2] to 3x3', inputs: [f32(r, [1, 1, 2, 2])], attrs: { out: [3, 3] } }],
+      tol: (c) => { const [, , H, W] = c.inputs[0].shape; const n = H + W; return { rtol: (n + 4) * U, scale: 'abs', why: `two products with averaging matrices (sums over H and W, weights 1/len rounded)` }; },
+    },
+  },
   batchNormEval: {
     gpu: ([x, w, b, m, v]) => crit.batchNormEval(x, { weight: w, bias: b, runningMean: m, runningVar: v }),
     ref: ([x, w, b, m, v]) => {
