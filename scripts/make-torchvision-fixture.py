@@ -126,8 +126,10 @@ def main():
         state = {k: v.detach().clone() for k, v in net.state_dict().items()}
         floats = [k for k, v in state.items() if v.is_floating_point()]
         side = 64 if 'input=3x64x64' in arch else 32
-        x32 = torch.rand(3, 3 * side * side, generator=g) * 2 - 1
-        labels = torch.randint(0, 10, (3,), generator=g)
+        # The same images for every net of one size, so `crit zoo` can measure them together against these values.
+        gi = torch.Generator().manual_seed(1000 + side)
+        x32 = torch.rand(3, 3 * side * side, generator=gi) * 2 - 1
+        labels = torch.randint(0, 10, (3,), generator=gi)
         net = net.double()
         x = x32.double()
         f = lambda v: net(v.reshape(v.shape[0], 3, side, side))
@@ -148,11 +150,11 @@ def main():
         ints = [(k, state[k].numpy()) for k in state if k not in floats]
         if ints:
             append_i64(path, ints)
-        np.save(os.path.join(OUT, f'tv-{stem}.inputs.npy'), x32.numpy())
+        np.save(os.path.join(OUT, f'tv-images-{side}.npy'), x32.numpy())
         _fixture.write_safetensors(os.path.join(OUT, f'tv-{stem}.ce-grads.safetensors'), [(k, gr.numpy()) for k, gr in zip(params.keys(), grads)], 'F64')
         golden = {
             'arch': arch, 'torchvision': torchvision.__version__, 'seed': seed, 'modules': modules,
-            'files': {'weights': f'tv-{stem}.safetensors', 'inputs': f'tv-{stem}.inputs.npy'},
+            'files': {'weights': f'tv-{stem}.safetensors', 'inputs': f'tv-images-{side}.npy'},
             'float_names': floats, 'int_names': [k for k, _ in ints], 'labels': labels.tolist(),
             'logits': logits.tolist(), 'ce': ce.item(),
             'ce_grads': f'tv-{stem}.ce-grads.safetensors', 'Lambda0': s_max,

@@ -8,6 +8,7 @@ import { fig1 } from './fig1.js';
 import { lyapunov } from './lyapunov.js';
 import { measure } from './measure.js';
 import { fig4 } from './fig4.js';
+import { zoo } from './zoo.js';
 
 /** Every `crit` subcommand, in the order `crit --help` lists them. */
-export const commands: CliCommand[] = [info, serve, profile, stats, bench, fig1, lyapunov, measure, fig4];
+export const commands: CliCommand[] = [info, serve, profile, stats, bench, fig1, lyapunov, measure, fig4, zoo];
