@@ -8,6 +8,7 @@ names, the block structure and the module count are torchvision's:
   vit                torchvision VisionTransformer, 32x32 images, patch 8, 2 layers, 2 heads, hidden 16, mlp 24
   vgg-bn             torchvision VGG (make_layers with batch norm) 4-M-8-M, classifier 12 wide
   alexnet            torchvision AlexNet's layers, 4-6-8-6-6 channels, classifier 12 wide
+  regnet-y, regnet-x torchvision RegNet with explicit BlockParams (squeeze-excitation in Y, grouped 3x3)
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -28,6 +29,7 @@ import os
 import numpy as np
 import torch
 import torchvision
+from torchvision.models.regnet import BlockParams
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -92,6 +94,10 @@ NETS = {
             lambda: torchvision.models.VisionTransformer(32, 8, 2, 2, 16, 24, num_classes=10), 23),
     # 32x32 images: two poolings leave 8x8, adaptively averaged to 7x7 (overlapping windows).
     'vgg-bn': ('vgg:cfg=4-M-8-M:bn:hidden=12:input=3x32x32:classes=10', lambda: SmallVGG([4, 'M', 8, 'M'], True, 12, 10), 24),
+    'regnet-y': ('regnet:stem=8:stages=1x8x4-2x16x8:se:input=3x32x32:classes=10',
+                 lambda: torchvision.models.RegNet(BlockParams([1, 2], [8, 16], [4, 8], [1.0, 1.0], [2, 2], 0.25), num_classes=10, stem_width=8), 26),
+    'regnet-x': ('regnet:stem=8:stages=2x8x8-1x24x8:input=3x32x32:classes=10',
+                 lambda: torchvision.models.RegNet(BlockParams([2, 1], [8, 24], [8, 8], [1.0, 1.0], [2, 2], None), num_classes=10, stem_width=8), 27),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }

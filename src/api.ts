@@ -19,6 +19,8 @@ export { CNN, parseCnnArch, formatCnnArch, DOHARE_CONVNET, type CnnSpec, type Co
 export { ResNet, RESNETS, parseResNetArch, formatResNetArch, type ResNetSpec } from './models/resnet.js';
 export { ViT, VITS, parseViTArch, formatViTArch, type ViTSpec } from './models/vit.js';
 export { PlainConvNet, VGGS, parsePlainArch, formatPlainArch, type PlainSpec } from './models/vgg.js';
+export { RegNet, REGNETS, parseRegNetArch, formatRegNetArch, type RegNetSpec } from './models/regnet.js';
+export { ImageClassifier, ParamBuilder } from './models/layers.js';
 export { buildNetwork, type Network } from './models/build.js';
 export * as stats from './stats/index.js';
 export * from './nn/index.js';

@@ -1,13 +1,15 @@
 // Any classifier crit knows from its spec string: `mlp:...` (nn/mlp.ts), `cnn:...` (models/cnn.ts), torchvision
-// ResNets (models/resnet.ts), Vision Transformers (models/vit.ts), VGG and AlexNet (models/vgg.ts).
+// ResNets (models/resnet.ts), Vision Transformers (models/vit.ts), VGG and AlexNet (models/vgg.ts), RegNets
+// (models/regnet.ts).
 import { MLP } from '../nn/mlp.js';
 import { CNN, DOHARE_CONVNET } from './cnn.js';
 import { ResNet, isResNetArch } from './resnet.js';
 import { ViT, isViTArch } from './vit.js';
 import { PlainConvNet, isPlainArch } from './vgg.js';
+import { RegNet, isRegNetArch } from './regnet.js';
 import { CritError } from '../util/errors.js';
 
-export type Network = MLP | CNN | ResNet | ViT | PlainConvNet;
+export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet;
 
 export function buildNetwork(spec: string): Network {
   const kind = spec.trim().split(':')[0];
@@ -16,5 +18,6 @@ export function buildNetwork(spec: string): Network {
   if (isResNetArch(spec)) return new ResNet(spec);
   if (isViTArch(spec)) return new ViT(spec);
   if (isPlainArch(spec)) return new PlainConvNet(spec);
-  throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets, ViTs, VGGs and AlexNet, e.g. resnet18, vit_b_16, vgg16_bn, alexnet)`);
+  if (isRegNetArch(spec)) return new RegNet(spec);
+  throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets, ViTs, VGGs, AlexNet and RegNets, e.g. resnet18, vit_b_16, vgg16_bn, alexnet, regnet_y_400mf)`);
 }

@@ -4,6 +4,9 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { fmt, sameShape } from '../tensor/shape.js';
 import { conv2d } from '../ops/conv.js';
+import { mean } from '../ops/reduce.js';
+import { mul } from '../ops/elementwise.js';
+import { reshape } from '../ops/layout.js';
 import { uniform, normalHost } from '../ops/random.js';
 import { zeros, full, tensor } from '../ops/create.js';
 import { linear as linearOp } from '../nn/linear.js';
@@ -32,6 +35,7 @@ export class ParamBuilder {
 
   /** nn.Conv2d (square kernel); torchvision's init for convolutions: kaiming_normal_(fan_out, relu). */
   conv(name: string, cin: number, cout: number, k: number, o: { stride?: number; padding?: number; groups?: number; bias?: boolean } = {}): Layer {
+    if ((o.groups ?? 1) > 1 && (cin % o.groups! || cout % o.groups!)) throw new CritError(`${this.arch}: ${name}: groups ${o.groups} must divide ${cin} and ${cout} channels`);
     const g = o.groups ?? 1;
     const w = this.add(`${name}.weight`, [cout, cin / g, k, k], { normal: Math.sqrt(2 / ((cout / g) * k * k)) });
     const b = o.bias ? this.add(`${name}.bias`, [cout], { value: 0 }) : null;
@@ -43,6 +47,33 @@ export class ParamBuilder {
   batchNorm(name: string, c: number, eps = 1e-5): Layer {
     const [w, b, m, v] = ([['weight', 1], ['bias', 0], ['running_mean', 0], ['running_var', 1]] as const).map(([k, value]) => this.add(`${name}.${k}`, [c], { value }));
     return (p, x) => batchNormEval(x, { weight: p[w], bias: p[b], runningMean: p[m], runningVar: p[v] }, eps);
+  }
+
+  /**
+   * torchvision's Conv2dNormActivation without its activation: <name>.0 a bias-free convolution with padding
+   * (k − 1) / 2, <name>.1 batch norm.
+   */
+  convBn(name: string, cin: number, cout: number, k: number, o: { stride?: number; groups?: number; eps?: number } = {}): Layer {
+    const conv = this.conv(`${name}.0`, cin, cout, k, { stride: o.stride, groups: o.groups, padding: (k - 1) >> 1 });
+    const bn = this.batchNorm(`${name}.1`, cout, o.eps);
+    return (p, x) => bn(p, conv(p, x));
+  }
+
+  /**
+   * torchvision's SqueezeExcitation: x · gate(fc2(act(fc1(mean over H, W of x)))), fc1/fc2 1x1 convolutions with
+   * bias (applied as dense layers on the pooled [B, C]).
+   */
+  squeezeExcitation(name: string, c: number, squeeze: number, act: (t: Tensor) => Tensor, gate: (t: Tensor) => Tensor): Layer {
+    const w1 = this.add(`${name}.fc1.weight`, [squeeze, c, 1, 1], { uniform: 1 / Math.sqrt(c) });
+    const b1 = this.add(`${name}.fc1.bias`, [squeeze], { uniform: 1 / Math.sqrt(c) });
+    const w2 = this.add(`${name}.fc2.weight`, [c, squeeze, 1, 1], { uniform: 1 / Math.sqrt(squeeze) });
+    const b2 = this.add(`${name}.fc2.bias`, [c], { uniform: 1 / Math.sqrt(squeeze) });
+    return (p, x) => {
+      const [B] = x.shape;
+      const pooled = mean(x, [2, 3]);
+      const s = gate(linearOp(act(linearOp(pooled, reshape(p[w1], [squeeze, c]), p[b1])), reshape(p[w2], [c, squeeze]), p[b2]));
+      return mul(x, reshape(s, [B, c, 1, 1]));
+    };
   }
 
   /** nn.Linear ([out, in] weights; PyTorch's default init U[±1/sqrt(in)]). */
@@ -106,4 +137,47 @@ export function imageShape(spec: string, v: string): [number, number, number] {
   const dims = v.split('x').map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
   if (dims.length !== 3 || dims.some((d) => !(d >= 1))) throw new CritError(`architecture '${spec}': input '${v}' must be <channels>x<height>x<width>`);
   return dims as [number, number, number];
+}
+
+/**
+ * What every model-zoo network shares: its parameters declared on a ParamBuilder and its computation as a list
+ * of blocks (the stages the criticality metrics renormalise between), applied to images [B, C, H, W] or flat
+ * rows [B, C·H·W]. Subclasses push their blocks in the constructor and set `modules` (torchvision's leaf
+ * modules, the m of λ0 = log Λ0 / m).
+ */
+export abstract class ImageClassifier {
+  protected readonly b: ParamBuilder;
+  protected readonly blocks: Layer[] = [];
+  /** torchvision's number of leaf modules: the m of λ0 = log Λ0 / m. */
+  modules = 0;
+
+  constructor(arch: string, readonly image: readonly [number, number, number], readonly classes: number) {
+    this.b = new ParamBuilder(arch);
+  }
+
+  get arch(): string { return this.b.arch; }
+  get inputSize(): number { return this.image[0] * this.image[1] * this.image[2]; }
+  get outputSize(): number { return this.classes; }
+  /** The m of λ0 = log Λ0 / m. */
+  get depth(): number { return this.modules; }
+  get paramNames(): string[] { return this.b.names; }
+  get paramShapes(): Record<string, number[]> { return this.b.shapes; }
+  get paramCount(): number { return Object.values(this.b.shapes).reduce((n, sh) => n + sh.reduce((a, c) => a * c, 1), 0); }
+  init({ seed }: { seed: number; scheme?: string }): Params { return this.b.init(seed); }
+  checkParams(params: Params): void { this.b.check(params); }
+
+  /** One stage per block for the criticality metrics (flat rows become images in the first). */
+  stages(params: Params): ((x: Tensor) => Tensor)[] {
+    const [C, H, W] = this.image;
+    return this.blocks.map((l, i) => (x: Tensor) => l(params, i === 0 && x.rank === 2 ? reshape(x, [x.shape[0], C, H, W]) : x));
+  }
+
+  /** Logits [B, classes] for flat rows [B, C·H·W] or images [B, C, H, W]. */
+  forward(params: Params, x: Tensor): Tensor {
+    const [C, H, W] = this.image;
+    if (!((x.rank === 2 && x.shape[1] === this.inputSize) || (x.rank === 4 && sameShape(x.shape.slice(1), [C, H, W])))) {
+      throw new CritError(`${this.arch}: input ${fmt(x.shape)} does not match [batch, ${this.inputSize}] or [batch, ${C}, ${H}, ${W}]`);
+    }
+    return this.stages(params).reduce((h, st) => st(h), x);
+  }
 }

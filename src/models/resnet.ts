@@ -7,15 +7,12 @@
 // :base=64 (the first stage's width; torchvision's is 64, smaller ones make small test nets), :groups=…,
 // :width_per_group=….
 import type { Tensor } from '../tensor/tensor.js';
-import { fmt, sameShape } from '../tensor/shape.js';
-import { reshape } from '../ops/layout.js';
 import { add, relu } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
 import { maxPool2d } from '../ops/conv.js';
 import { CritError } from '../util/errors.js';
 import type { Params } from '../nn/mlp.js';
-import type { Stage } from '../criticality/model.js';
-import { ParamBuilder, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
+import { ImageClassifier, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
 
 export interface ResNetSpec {
   kind: 'resnet';
@@ -84,23 +81,19 @@ export function formatResNetArch(s: ResNetSpec): string {
   return parts.join(':');
 }
 
-export class ResNet {
+export class ResNet extends ImageClassifier {
   readonly kind = 'resnet';
   readonly spec: ResNetSpec;
-  private readonly b: ParamBuilder;
-  private readonly stem: Layer;
-  private readonly blocks: Layer[] = [];
-  private readonly head: Layer;
-  /** Leaf modules of the torchvision model (conv, bn, relu, pooling, fc; a block's shared ReLU once): the m of λ0 = log Λ0 / m. */
-  readonly modules: number;
 
   constructor(spec: ResNetSpec | string) {
-    this.spec = typeof spec === 'string' ? parseResNetArch(spec) : spec;
-    const s = this.spec;
-    const b = (this.b = new ParamBuilder(formatResNetArch(s)));
+    const s = typeof spec === 'string' ? parseResNetArch(spec) : spec;
+    super(formatResNetArch(s), s.input, s.classes);
+    this.spec = s;
+    const b = this.b;
     const conv1 = b.conv('conv1', s.input[0], s.base, 7, { stride: 2, padding: 3 });
     const bn1 = b.batchNorm('bn1', s.base);
-    this.stem = (p, x) => maxPool2d(relu(bn1(p, conv1(p, x))), { kernel: 3, stride: 2, padding: 1 });
+    this.blocks.push((p, x) => maxPool2d(relu(bn1(p, conv1(p, x))), { kernel: 3, stride: 2, padding: 1 }));
+    // torchvision's leaf modules: stem conv1, bn1, relu, maxpool; avgpool and fc; per block below.
     let modules = 4 + 2;
     const expansion = s.block === 'basic' ? 1 : 4;
     let inplanes = s.base;
@@ -132,37 +125,7 @@ export class ResNet {
       }
     });
     const fc = b.linear('fc', inplanes, s.classes);
-    this.head = (p, x) => fc(p, mean(x, [2, 3]));
+    this.blocks.push((p, x) => fc(p, mean(x, [2, 3])));
     this.modules = modules;
-  }
-
-  get arch(): string { return this.b.arch; }
-  get inputSize(): number { return this.spec.input[0] * this.spec.input[1] * this.spec.input[2]; }
-  get outputSize(): number { return this.spec.classes; }
-  /** The m of λ0 = log Λ0 / m: torchvision's number of leaf modules. */
-  get depth(): number { return this.modules; }
-  get paramNames(): string[] { return this.b.names; }
-  get paramShapes(): Record<string, number[]> { return this.b.shapes; }
-  get paramCount(): number { return Object.values(this.b.shapes).reduce((n, s) => n + s.reduce((a, c) => a * c, 1), 0); }
-  init({ seed }: { seed: number; scheme?: string }): Params { return this.b.init(seed); }
-  checkParams(params: Params): void { this.b.check(params); }
-
-  /** Stages for the criticality metrics: the stem, each residual block, the head (global average pool, fc). */
-  stages(params: Params): Stage[] {
-    const [C, H, W] = this.spec.input;
-    return [
-      (x) => this.stem(params, x.rank === 2 ? reshape(x, [x.shape[0], C, H, W]) : x),
-      ...this.blocks.map((blk) => (x: Tensor) => blk(params, x)),
-      (x) => this.head(params, x),
-    ];
-  }
-
-  /** Logits [B, classes] for flat rows [B, C·H·W] or images [B, C, H, W]. */
-  forward(params: Params, x: Tensor): Tensor {
-    const [C, H, W] = this.spec.input;
-    if (!((x.rank === 2 && x.shape[1] === this.inputSize) || (x.rank === 4 && sameShape(x.shape.slice(1), [C, H, W])))) {
-      throw new CritError(`${this.arch}: input ${fmt(x.shape)} does not match [batch, ${this.inputSize}] or [batch, ${C}, ${H}, ${W}]`);
-    }
-    return this.stages(params).reduce((h, st) => st(h), x);
   }
 }

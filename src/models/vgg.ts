@@ -5,14 +5,11 @@
 // Specs: vgg11, vgg11_bn, …, vgg19_bn, alexnet; custom ones vgg:cfg=64-M-128-M:hidden=4096[:bn] and
 // alexnet:channels=64-192-384-256-256:hidden=4096; all take :input=3x224x224 and :classes=1000.
 import type { Tensor } from '../tensor/tensor.js';
-import { fmt, sameShape } from '../tensor/shape.js';
 import { reshape } from '../ops/layout.js';
 import { relu } from '../ops/elementwise.js';
 import { maxPool2d, adaptiveAvgPool2d } from '../ops/conv.js';
 import { CritError } from '../util/errors.js';
-import type { Params } from '../nn/mlp.js';
-import type { Stage } from '../criticality/model.js';
-import { ParamBuilder, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
+import { ImageClassifier, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
 
 export interface PlainSpec {
   kind: 'vgg' | 'alexnet';
@@ -78,20 +75,17 @@ export function formatPlainArch(s: PlainSpec): string {
   return parts.join(':');
 }
 
-export class PlainConvNet {
+export class PlainConvNet extends ImageClassifier {
   readonly kind: 'vgg' | 'alexnet';
   readonly spec: PlainSpec;
-  private readonly b: ParamBuilder;
-  /** One stage per convolution (with its ReLU and any pooling after it), then the classifier. */
-  private readonly blocks: Layer[] = [];
-  /** Leaf modules of torchvision's model: features, the adaptive pool, the classifier's seven: m. */
-  readonly modules: number;
 
   constructor(spec: PlainSpec | string) {
-    this.spec = typeof spec === 'string' ? parsePlainArch(spec) : spec;
-    this.kind = this.spec.kind;
-    const s = this.spec;
-    const b = (this.b = new ParamBuilder(formatPlainArch(s)));
+    const s = typeof spec === 'string' ? parsePlainArch(spec) : spec;
+    super(formatPlainArch(s), s.input, s.classes);
+    this.spec = s;
+    this.kind = s.kind;
+    const b = this.b;
+    // One layer per convolution (with its ReLU and any pooling after it), then the classifier's three.
     let index = 0, C = s.input[0];
     const pools: ((x: Tensor) => Tensor)[][] = [];
     const convs: Layer[] = [];
@@ -128,31 +122,7 @@ export class PlainConvNet {
     this.blocks.push((p, x) => relu(fc1(p, reshape(adaptiveAvgPool2d(x, pooled), [x.shape[0], C * pooled[0] * pooled[1]]))));
     this.blocks.push((p, x) => relu(fc2(p, x)));
     this.blocks.push((p, x) => fc3(p, x));
+    // torchvision's leaf modules: the features, the adaptive pool, the classifier's seven.
     this.modules = index + 1 + 7;
-  }
-
-  get arch(): string { return this.b.arch; }
-  get inputSize(): number { return this.spec.input[0] * this.spec.input[1] * this.spec.input[2]; }
-  get outputSize(): number { return this.spec.classes; }
-  /** The m of λ0 = log Λ0 / m: torchvision's number of leaf modules. */
-  get depth(): number { return this.modules; }
-  get paramNames(): string[] { return this.b.names; }
-  get paramShapes(): Record<string, number[]> { return this.b.shapes; }
-  get paramCount(): number { return Object.values(this.b.shapes).reduce((n, sh) => n + sh.reduce((a, c) => a * c, 1), 0); }
-  init({ seed }: { seed: number; scheme?: string }): Params { return this.b.init(seed); }
-  checkParams(params: Params): void { this.b.check(params); }
-
-  /** Stages for the criticality metrics: each convolution (with its ReLU and pooling), then the three dense layers. */
-  stages(params: Params): Stage[] {
-    const [C, H, W] = this.spec.input;
-    return this.blocks.map((blk, i) => (x: Tensor) => blk(params, i === 0 && x.rank === 2 ? reshape(x, [x.shape[0], C, H, W]) : x));
-  }
-
-  forward(params: Params, x: Tensor): Tensor {
-    const [C, H, W] = this.spec.input;
-    if (!((x.rank === 2 && x.shape[1] === this.inputSize) || (x.rank === 4 && sameShape(x.shape.slice(1), [C, H, W])))) {
-      throw new CritError(`${this.arch}: input ${fmt(x.shape)} does not match [batch, ${this.inputSize}] or [batch, ${C}, ${H}, ${W}]`);
-    }
-    return this.stages(params).reduce((h, st) => st(h), x);
   }
 }

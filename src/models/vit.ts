@@ -7,7 +7,6 @@
 // Spec: a torchvision name, or vit:image=32:patch=8:layers=2:heads=2:hidden=16:mlp=24, each optionally with
 // :classes=1000 and :channels=3.
 import type { Tensor } from '../tensor/tensor.js';
-import { fmt, sameShape } from '../tensor/shape.js';
 import { reshape, permute, slice, concat, broadcastTo } from '../ops/layout.js';
 import { add, gelu, scale } from '../ops/elementwise.js';
 import { matmul } from '../ops/matmul.js';
@@ -15,8 +14,7 @@ import { softmax } from '../ops/softmax.js';
 import { linear } from '../nn/linear.js';
 import { CritError } from '../util/errors.js';
 import type { Params } from '../nn/mlp.js';
-import type { Stage } from '../criticality/model.js';
-import { ParamBuilder, archOptions, positiveInt, type Layer } from './layers.js';
+import { ImageClassifier, archOptions, positiveInt } from './layers.js';
 
 export interface ViTSpec {
   kind: 'vit';
@@ -74,29 +72,24 @@ export function formatViTArch(s: ViTSpec): string {
   return parts.join(':');
 }
 
-export class ViT {
+export class ViT extends ImageClassifier {
   readonly kind = 'vit';
   readonly spec: ViTSpec;
-  private readonly b: ParamBuilder;
-  private readonly embed: Layer;
-  private readonly blocks: Layer[] = [];
-  private readonly head: Layer;
-  /** Leaf modules of torchvision's model (conv_proj, the encoder's dropout, 9 per block, encoder.ln, heads.head): m. */
-  readonly modules: number;
 
   constructor(spec: ViTSpec | string) {
-    this.spec = typeof spec === 'string' ? parseViTArch(spec) : spec;
-    const s = this.spec;
-    const b = (this.b = new ParamBuilder(formatViTArch(s)));
+    const s = typeof spec === 'string' ? parseViTArch(spec) : spec;
+    super(formatViTArch(s), [s.channels, s.image, s.image], s.classes);
+    this.spec = s;
+    const b = this.b;
     const E = s.hidden, h = s.heads, d = E / h, S = (s.image / s.patch) ** 2 + 1;
     const cls = b.add('class_token', [1, 1, E], { value: 0 });
     const proj = b.conv('conv_proj', s.channels, E, s.patch, { stride: s.patch, bias: true });
     const pos = b.add('encoder.pos_embedding', [1, S, E], { normal: 0.02 });
-    this.embed = (p, x) => {
+    this.blocks.push((p, x) => {
       const B = x.shape[0];
       const patches = permute(reshape(proj(p, x), [B, E, S - 1]), [0, 2, 1]); // [B, S - 1, E], row-major patches
       return add(concat([broadcastTo(p[cls], [B, 1, E]), patches], 1), p[pos]);
-    };
+    });
     for (let i = 0; i < s.layers; i++) {
       const pre = `encoder.layers.encoder_layer_${i}`;
       const ln1 = b.layerNorm(`${pre}.ln_1`, E, LN_EPS), ln2 = b.layerNorm(`${pre}.ln_2`, E, LN_EPS);
@@ -120,36 +113,8 @@ export class ViT {
     }
     const ln = b.layerNorm('encoder.ln', E, LN_EPS);
     const headFc = b.linear('heads.head', E, s.classes);
-    this.head = (p, x) => headFc(p, reshape(slice(ln(p, x), [0, 0, 0], [x.shape[0], 1, E]), [x.shape[0], E]));
+    this.blocks.push((p, x) => headFc(p, reshape(slice(ln(p, x), [0, 0, 0], [x.shape[0], 1, E]), [x.shape[0], E])));
+    // torchvision's leaf modules: conv_proj, the encoder's dropout, 9 per block, encoder.ln, heads.head.
     this.modules = 2 + 9 * s.layers + 2;
-  }
-
-  get arch(): string { return this.b.arch; }
-  get inputSize(): number { return this.spec.channels * this.spec.image * this.spec.image; }
-  get outputSize(): number { return this.spec.classes; }
-  /** The m of λ0 = log Λ0 / m: torchvision's number of leaf modules. */
-  get depth(): number { return this.modules; }
-  get paramNames(): string[] { return this.b.names; }
-  get paramShapes(): Record<string, number[]> { return this.b.shapes; }
-  get paramCount(): number { return Object.values(this.b.shapes).reduce((n, s) => n + s.reduce((a, c) => a * c, 1), 0); }
-  init({ seed }: { seed: number; scheme?: string }): Params { return this.b.init(seed); }
-  checkParams(params: Params): void { this.b.check(params); }
-
-  /** Stages for the criticality metrics: the embedding (patches, class token, positions), each encoder block, the head. */
-  stages(params: Params): Stage[] {
-    const { channels: C, image: I } = this.spec;
-    return [
-      (x) => this.embed(params, x.rank === 2 ? reshape(x, [x.shape[0], C, I, I]) : x),
-      ...this.blocks.map((blk) => (x: Tensor) => blk(params, x)),
-      (x) => this.head(params, x),
-    ];
-  }
-
-  forward(params: Params, x: Tensor): Tensor {
-    const { channels: C, image: I } = this.spec;
-    if (!((x.rank === 2 && x.shape[1] === this.inputSize) || (x.rank === 4 && sameShape(x.shape.slice(1), [C, I, I])))) {
-      throw new CritError(`${this.arch}: input ${fmt(x.shape)} does not match [batch, ${this.inputSize}] or [batch, ${C}, ${I}, ${I}]`);
-    }
-    return this.stages(params).reduce((hh, st) => st(hh), x);
   }
 }
