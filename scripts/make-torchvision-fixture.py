@@ -9,6 +9,8 @@ names, the block structure and the module count are torchvision's:
   vgg-bn             torchvision VGG (make_layers with batch norm) 4-M-8-M, classifier 12 wide
   alexnet            torchvision AlexNet's layers, 4-6-8-6-6 channels, classifier 12 wide
   regnet-y, regnet-x torchvision RegNet with explicit BlockParams (squeeze-excitation in Y, grouped 3x3)
+  mobilenet-v2       torchvision MobileNetV2 with a two-stage inverted_residual_setting
+  efficientnet       torchvision EfficientNet with fused and plain MBConv stages, batch-norm eps 1e-3
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -29,6 +31,9 @@ import os
 import numpy as np
 import torch
 import torchvision
+from functools import partial
+
+from torchvision.models.efficientnet import EfficientNet, FusedMBConvConfig, MBConvConfig
 from torchvision.models.regnet import BlockParams
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
 
@@ -98,6 +103,12 @@ NETS = {
                  lambda: torchvision.models.RegNet(BlockParams([1, 2], [8, 16], [4, 8], [1.0, 1.0], [2, 2], 0.25), num_classes=10, stem_width=8), 26),
     'regnet-x': ('regnet:stem=8:stages=2x8x8-1x24x8:input=3x32x32:classes=10',
                  lambda: torchvision.models.RegNet(BlockParams([2, 1], [8, 24], [8, 8], [1.0, 1.0], [2, 2], None), num_classes=10, stem_width=8), 27),
+    'mobilenet-v2': ('mobilenet_v2:setting=1x8x1x1-6x16x2x2:input=3x32x32:classes=10',
+                     lambda: torchvision.models.MobileNetV2(num_classes=10, inverted_residual_setting=[[1, 8, 1, 1], [6, 16, 2, 2]]), 28),
+    'efficientnet': ('efficientnet:stages=F1k3s1i8o8n1-F4k3s2i8o16n1-M1k3s1i16o16n1-M6k5s2i16o24n2:last=32:eps=0.001:input=3x32x32:classes=10',
+                     lambda: EfficientNet([FusedMBConvConfig(1, 3, 1, 8, 8, 1), FusedMBConvConfig(4, 3, 2, 8, 16, 1), MBConvConfig(1, 3, 1, 16, 16, 1),
+                                           MBConvConfig(6, 5, 2, 16, 24, 2)], 0.2, num_classes=10, last_channel=32,
+                                          norm_layer=partial(torch.nn.BatchNorm2d, eps=1e-3)), 29),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }

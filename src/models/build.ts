@@ -1,15 +1,16 @@
 // Any classifier crit knows from its spec string: `mlp:...` (nn/mlp.ts), `cnn:...` (models/cnn.ts), torchvision
 // ResNets (models/resnet.ts), Vision Transformers (models/vit.ts), VGG and AlexNet (models/vgg.ts), RegNets
-// (models/regnet.ts).
+// (models/regnet.ts), MobileNet V2 and EfficientNets (models/mobilenet.ts).
 import { MLP } from '../nn/mlp.js';
 import { CNN, DOHARE_CONVNET } from './cnn.js';
 import { ResNet, isResNetArch } from './resnet.js';
 import { ViT, isViTArch } from './vit.js';
 import { PlainConvNet, isPlainArch } from './vgg.js';
 import { RegNet, isRegNetArch } from './regnet.js';
+import { MobileNetV2, EfficientNet, isEfficientNetArch } from './mobilenet.js';
 import { CritError } from '../util/errors.js';
 
-export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet;
+export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet | MobileNetV2 | EfficientNet;
 
 export function buildNetwork(spec: string): Network {
   const kind = spec.trim().split(':')[0];
@@ -19,5 +20,7 @@ export function buildNetwork(spec: string): Network {
   if (isViTArch(spec)) return new ViT(spec);
   if (isPlainArch(spec)) return new PlainConvNet(spec);
   if (isRegNetArch(spec)) return new RegNet(spec);
-  throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets, ViTs, VGGs, AlexNet and RegNets, e.g. resnet18, vit_b_16, vgg16_bn, alexnet, regnet_y_400mf)`);
+  if (kind === 'mobilenet_v2') return new MobileNetV2(spec);
+  if (isEfficientNetArch(spec)) return new EfficientNet(spec);
+  throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets, ViTs, VGGs, AlexNet, RegNets, MobileNet V2, EfficientNets, e.g. resnet18, vit_b_16, vgg16_bn, regnet_y_400mf, efficientnet_b0)`);
 }
