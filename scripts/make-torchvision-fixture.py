@@ -11,6 +11,7 @@ names, the block structure and the module count are torchvision's:
   regnet-y, regnet-x torchvision RegNet with explicit BlockParams (squeeze-excitation in Y, grouped 3x3)
   mobilenet-v2       torchvision MobileNetV2 with a two-stage inverted_residual_setting
   efficientnet       torchvision EfficientNet with fused and plain MBConv stages, batch-norm eps 1e-3
+  squeezenet         torchvision SqueezeNet 1.1 with channels divided by 8 (ceil-mode max pooling)
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -74,6 +75,19 @@ class SmallVGG(torchvision.models.VGG):
             torch.nn.Linear(hidden, hidden), torch.nn.ReLU(True), torch.nn.Dropout(), torch.nn.Linear(hidden, num_classes))
 
 
+class SmallSqueezeNet(torchvision.models.SqueezeNet):
+    """torchvision's SqueezeNet 1.1 with every channel count divided by 8 (same module indices)."""
+
+    def __init__(self, num_classes):
+        super().__init__('1_1', num_classes=num_classes)
+        nn, Fire = torch.nn, torchvision.models.squeezenet.Fire
+        pool = lambda: nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True)
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 8, kernel_size=3, stride=2), nn.ReLU(inplace=True), pool(), Fire(8, 2, 8, 8), Fire(16, 2, 8, 8), pool(),
+            Fire(16, 4, 16, 16), Fire(32, 4, 16, 16), pool(), Fire(32, 6, 24, 24), Fire(48, 6, 24, 24), Fire(48, 8, 32, 32), Fire(64, 8, 32, 32))
+        self.classifier[1] = nn.Conv2d(64, num_classes, kernel_size=1)
+
+
 class SmallAlexNet(torchvision.models.AlexNet):
     """torchvision's AlexNet with narrower layers (same module indices)."""
 
@@ -109,6 +123,8 @@ NETS = {
                      lambda: EfficientNet([FusedMBConvConfig(1, 3, 1, 8, 8, 1), FusedMBConvConfig(4, 3, 2, 8, 16, 1), MBConvConfig(1, 3, 1, 16, 16, 1),
                                            MBConvConfig(6, 5, 2, 16, 24, 2)], 0.2, num_classes=10, last_channel=32,
                                           norm_layer=partial(torch.nn.BatchNorm2d, eps=1e-3)), 29),
+    # 64x64 images: 31 -> ceil pools 15, 7, 3.
+    'squeezenet': ('squeezenet1_1:divide=8:input=3x64x64:classes=10', lambda: SmallSqueezeNet(10), 30),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }

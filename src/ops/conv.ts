@@ -15,8 +15,11 @@ import { mean } from './reduce.js';
 import { reshape } from './layout.js';
 import { CritError } from '../util/errors.js';
 
-/** The window of a convolution or pooling: kernel size, stride, zero padding on each side, dilation (height, width). */
-export interface Window2d { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number] }
+/**
+ * The window of a convolution or pooling: kernel size, stride, zero padding on each side, dilation (height, width),
+ * and for max pooling PyTorch's ceil_mode (a last, partial window where the input does not divide evenly).
+ */
+export interface Window2d { kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number]; ceil?: boolean }
 /** unfold2d: the window, and the value read where the window covers the padding. */
 export interface UnfoldAttrs extends Window2d { fill: number }
 /** fold2d: the window, and the height and width of the images the columns came from. */
@@ -25,15 +28,24 @@ export interface FoldAttrs extends Window2d { size: [number, number] }
 type Pair = number | readonly [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
-/** Output height and width: floor((H + 2p - d (k - 1) - 1) / s) + 1, as PyTorch. */
+/**
+ * Output height and width: floor((H + 2p - d (k - 1) - 1) / s) + 1, as PyTorch; with ceil, the ceiling, less one
+ * where the last window would start beyond the input and its left padding (PyTorch's pooling_output_shape).
+ */
 export function windowOutput(w: Window2d, [H, W]: readonly number[]): [number, number] {
-  const out = (n: number, i: 0 | 1) => Math.floor((n + 2 * w.padding[i] - w.dilation[i] * (w.kernel[i] - 1) - 1) / w.stride[i]) + 1;
+  const out = (n: number, i: 0 | 1) => {
+    const span = n + 2 * w.padding[i] - w.dilation[i] * (w.kernel[i] - 1) - 1;
+    if (!w.ceil) return Math.floor(span / w.stride[i]) + 1;
+    let o = Math.ceil(span / w.stride[i]) + 1;
+    if ((o - 1) * w.stride[i] >= n + w.padding[i]) o--;
+    return o;
+  };
   return [out(H, 0), out(W, 1)];
 }
 
 /** Normalises and checks a window for images of size [H, W]; `what` names the caller in errors. */
-export function window2d(what: string, size: readonly number[], o: { kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair }): Window2d {
-  const w: Window2d = { kernel: pair(o.kernel), stride: pair(o.stride ?? 1), padding: pair(o.padding ?? 0), dilation: pair(o.dilation ?? 1) };
+export function window2d(what: string, size: readonly number[], o: { kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair; ceil?: boolean }): Window2d {
+  const w: Window2d = { kernel: pair(o.kernel), stride: pair(o.stride ?? 1), padding: pair(o.padding ?? 0), dilation: pair(o.dilation ?? 1), ...(o.ceil ? { ceil: true } : {}) };
   for (const [k, lo] of [['kernel', 1], ['stride', 1], ['padding', 0], ['dilation', 1]] as const) {
     for (const v of w[k]) if (!Number.isInteger(v) || v < lo) throw new CritError(`${what}: ${k} must be integers >= ${lo}, got [${w[k].join(', ')}]`);
   }
@@ -69,7 +81,7 @@ function dispatch(mode: Mode, src: Tensor, out: Tensor, C: number, [H, W]: reado
   });
 }
 
-const windowOf = (a: Window2d): Window2d => ({ kernel: a.kernel, stride: a.stride, padding: a.padding, dilation: a.dilation });
+const windowOf = (a: Window2d): Window2d => ({ kernel: a.kernel, stride: a.stride, padding: a.padding, dilation: a.dilation, ...(a.ceil ? { ceil: true } : {}) });
 
 /** Visits every (column row, column, pixel) triple of the unfolding: f(colIndex, pixelIndex or -1 in the padding). */
 function eachPatchEntry(B: number, C: number, [H, W]: number[], w: Window2d, f: (col: number, pixel: number) => void): void {
@@ -258,18 +270,19 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvO
   return bias ? add(out, reshape(bias, [Cout, 1, 1])) : out;
 }
 
-export interface PoolOptions { kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair }
+export interface PoolOptions { kernel: Pair; stride?: Pair; padding?: Pair; dilation?: Pair; ceilMode?: boolean }
 
 /** A pooling window (stride defaults to the kernel; padding at most half the kernel, as PyTorch requires). */
 function poolWindow(x: Tensor, o: PoolOptions, what: string): Window2d {
-  const w = window2d(what, x.shape.slice(2), { ...o, stride: o.stride ?? o.kernel });
+  if (o.ceilMode && what !== 'maxPool2d') throw new CritError(`${what}: ceilMode is supported for max pooling only`);
+  const w = window2d(what, x.shape.slice(2), { kernel: o.kernel, padding: o.padding, dilation: o.dilation, stride: o.stride ?? o.kernel, ceil: o.ceilMode });
   if (w.padding.some((p, i) => 2 * p > w.kernel[i])) throw new CritError(`${what}: padding ${w.padding.join('x')} must be at most half the ${w.kernel.join('x')} kernel`);
   return w;
 }
 
 /**
- * Max over each window (stride defaults to the kernel), as torch.nn.functional.max_pool2d: the gradient goes
- * to the window's first maximal pixel, as PyTorch's.
+ * Max over each window (stride defaults to the kernel), as torch.nn.functional.max_pool2d (ceilMode included):
+ * the gradient goes to the window's first maximal pixel, as PyTorch's.
  */
 export function maxPool2d(x: Tensor, o: PoolOptions): Tensor {
   checkImages(x, 'maxPool2d');
@@ -342,7 +355,7 @@ export function conv2dReference(x: HostTensor, weight: HostTensor, bias: HostTen
 /** f64 pooling reference: max or mean over each window (padding excluded from max, counted as 0 in mean). */
 export function pool2dReference(x: HostTensor, o: PoolOptions, kind: 'max' | 'avg'): HostTensor {
   const [B, C, H, W] = x.shape;
-  const w = window2d('pool2dReference', [H, W], { ...o, stride: o.stride ?? o.kernel });
+  const w = window2d('pool2dReference', [H, W], { kernel: o.kernel, padding: o.padding, dilation: o.dilation, stride: o.stride ?? o.kernel, ceil: o.ceilMode });
   const [OH, OW] = windowOutput(w, [H, W]);
   const data = new Float64Array(B * C * OH * OW);
   let i = 0;

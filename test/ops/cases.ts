@@ -402,9 +402,11 @@ export const composites: Record<string, CompositeDef> = {
     ref: ([x], a) => crit.pool2dReference(x, a, 'max'),
     spec: {
       // Distinct values: one maximum per window, so the derivative is defined and finite differences exact.
-      forward: (r) => ([[[2, 3, 8, 8], { kernel: 2 }], [[1, 2, 7, 9], { kernel: 3, stride: 2, padding: 1 }], [[1, 1, 5, 6], { kernel: [2, 3], stride: [1, 2] }]] as [number[], object][])
+      forward: (r) => ([[[2, 3, 8, 8], { kernel: 2 }], [[1, 2, 7, 9], { kernel: 3, stride: 2, padding: 1 }], [[1, 1, 5, 6], { kernel: [2, 3], stride: [1, 2] }],
+        // ceil mode (SqueezeNet, GoogLeNet): a last, partial window; none where the sizes divide evenly.
+        [[1, 2, 8, 7], { kernel: 3, stride: 2, ceilMode: true }], [[1, 1, 6, 6], { kernel: 2, stride: 2, ceilMode: true }], [[1, 1, 5, 9], { kernel: 3, stride: 2, padding: 1, ceilMode: true }]] as [number[], object][])
         .map(([s, o]) => ({ label: `${fmtShape(s)} ${JSON.stringify(o)}`, inputs: [distinct(r, s)], attrs: o })),
-      grad: (r) => ([[[1, 2, 4, 4], { kernel: 2 }], [[1, 1, 5, 5], { kernel: 3, stride: 2, padding: 1 }]] as [number[], object][])
+      grad: (r) => ([[[1, 2, 4, 4], { kernel: 2 }], [[1, 1, 5, 5], { kernel: 3, stride: 2, padding: 1 }], [[1, 1, 6, 5], { kernel: 3, stride: 2, ceilMode: true }]] as [number[], object][])
         .map(([s, o]) => ({ label: `${fmtShape(s)} ${JSON.stringify(o)}`, inputs: [distinct(r, s)], attrs: o })),
       tol: EXACT,
     },
