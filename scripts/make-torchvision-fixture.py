@@ -12,6 +12,7 @@ names, the block structure and the module count are torchvision's:
   mobilenet-v2       torchvision MobileNetV2 with a two-stage inverted_residual_setting
   efficientnet       torchvision EfficientNet with fused and plain MBConv stages, batch-norm eps 1e-3
   squeezenet         torchvision SqueezeNet 1.1 with channels divided by 8 (ceil-mode max pooling)
+  mnasnet            torchvision MNASNet at alpha 0.25 with a 32-channel last convolution
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -88,6 +89,16 @@ class SmallSqueezeNet(torchvision.models.SqueezeNet):
         self.classifier[1] = nn.Conv2d(64, num_classes, kernel_size=1)
 
 
+def small_mnasnet(alpha, last, num_classes):
+    """torchvision's MNASNet at width alpha with a last convolution of `last` channels instead of 1280."""
+    net = torchvision.models.MNASNet(alpha, num_classes=num_classes)
+    cin = net.layers[14].in_channels
+    net.layers[14] = torch.nn.Conv2d(cin, last, 1, bias=False)
+    net.layers[15] = torch.nn.BatchNorm2d(last, momentum=1 - 0.9997)
+    net.classifier[1] = torch.nn.Linear(last, num_classes)
+    return net
+
+
 class SmallAlexNet(torchvision.models.AlexNet):
     """torchvision's AlexNet with narrower layers (same module indices)."""
 
@@ -125,6 +136,7 @@ NETS = {
                                           norm_layer=partial(torch.nn.BatchNorm2d, eps=1e-3)), 29),
     # 64x64 images: 31 -> ceil pools 15, 7, 3.
     'squeezenet': ('squeezenet1_1:divide=8:input=3x64x64:classes=10', lambda: SmallSqueezeNet(10), 30),
+    'mnasnet': ('mnasnet:alpha=0.25:last=32:input=3x32x32:classes=10', lambda: small_mnasnet(0.25, 32, 10), 31),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }

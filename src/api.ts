@@ -22,6 +22,7 @@ export { PlainConvNet, VGGS, parsePlainArch, formatPlainArch, type PlainSpec } f
 export { RegNet, REGNETS, parseRegNetArch, formatRegNetArch, type RegNetSpec } from './models/regnet.js';
 export { MobileNetV2, EfficientNet, makeDivisible, parseEfficientNetArch, parseMobileNetV2Arch } from './models/mobilenet.js';
 export { SqueezeNet } from './models/squeezenet.js';
+export { MNASNet } from './models/mnasnet.js';
 export { ImageClassifier, ParamBuilder } from './models/layers.js';
 export { buildNetwork, type Network } from './models/build.js';
 export * as stats from './stats/index.js';

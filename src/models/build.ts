@@ -1,6 +1,7 @@
 // Any classifier crit knows from its spec string: `mlp:...` (nn/mlp.ts), `cnn:...` (models/cnn.ts), torchvision
 // ResNets (models/resnet.ts), Vision Transformers (models/vit.ts), VGG and AlexNet (models/vgg.ts), RegNets
-// (models/regnet.ts), MobileNet V2 and EfficientNets (models/mobilenet.ts), SqueezeNets (models/squeezenet.ts).
+// (models/regnet.ts), MobileNet V2 and EfficientNets (models/mobilenet.ts), SqueezeNets (models/squeezenet.ts),
+// MNASNets (models/mnasnet.ts).
 import { MLP } from '../nn/mlp.js';
 import { CNN, DOHARE_CONVNET } from './cnn.js';
 import { ResNet, isResNetArch } from './resnet.js';
@@ -9,9 +10,10 @@ import { PlainConvNet, isPlainArch } from './vgg.js';
 import { RegNet, isRegNetArch } from './regnet.js';
 import { MobileNetV2, EfficientNet, isEfficientNetArch } from './mobilenet.js';
 import { SqueezeNet, isSqueezeNetArch } from './squeezenet.js';
+import { MNASNet, isMNASNetArch } from './mnasnet.js';
 import { CritError } from '../util/errors.js';
 
-export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet | MobileNetV2 | EfficientNet | SqueezeNet;
+export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet | MobileNetV2 | EfficientNet | SqueezeNet | MNASNet;
 
 export function buildNetwork(spec: string): Network {
   const kind = spec.trim().split(':')[0];
@@ -24,5 +26,6 @@ export function buildNetwork(spec: string): Network {
   if (kind === 'mobilenet_v2') return new MobileNetV2(spec);
   if (isEfficientNetArch(spec)) return new EfficientNet(spec);
   if (isSqueezeNetArch(spec)) return new SqueezeNet(spec);
+  if (isMNASNetArch(spec)) return new MNASNet(spec);
   throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets, ViTs, VGGs, AlexNet, RegNets, MobileNet V2, EfficientNets, e.g. resnet18, vit_b_16, vgg16_bn, regnet_y_400mf, efficientnet_b0)`);
 }
