@@ -13,6 +13,7 @@ names, the block structure and the module count are torchvision's:
   efficientnet       torchvision EfficientNet with fused and plain MBConv stages, batch-norm eps 1e-3
   squeezenet         torchvision SqueezeNet 1.1 with channels divided by 8 (ceil-mode max pooling)
   mnasnet            torchvision MNASNet at alpha 0.25 with a 32-channel last convolution
+  mobilenet-v3       torchvision MobileNetV3 with three inverted residuals (SE, hardswish and ReLU)
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -36,6 +37,7 @@ import torchvision
 from functools import partial
 
 from torchvision.models.efficientnet import EfficientNet, FusedMBConvConfig, MBConvConfig
+from torchvision.models.mobilenetv3 import InvertedResidualConfig, MobileNetV3
 from torchvision.models.regnet import BlockParams
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
 
@@ -137,6 +139,9 @@ NETS = {
     # 64x64 images: 31 -> ceil pools 15, 7, 3.
     'squeezenet': ('squeezenet1_1:divide=8:input=3x64x64:classes=10', lambda: SmallSqueezeNet(10), 30),
     'mnasnet': ('mnasnet:alpha=0.25:last=32:input=3x32x32:classes=10', lambda: small_mnasnet(0.25, 32, 10), 31),
+    'mobilenet-v3': ('mobilenet_v3:blocks=i8k3e8o8s2+se-i8k3e24o16s2-i16k5e48o16s1+se+hs:last=32:input=3x32x32:classes=10',
+                     lambda: MobileNetV3([InvertedResidualConfig(8, 3, 8, 8, True, 'RE', 2, 1, 1.0), InvertedResidualConfig(8, 3, 24, 16, False, 'RE', 2, 1, 1.0),
+                                          InvertedResidualConfig(16, 5, 48, 16, True, 'HS', 1, 1, 1.0)], 32, num_classes=10), 32),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }

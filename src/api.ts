@@ -20,7 +20,7 @@ export { ResNet, RESNETS, parseResNetArch, formatResNetArch, type ResNetSpec } f
 export { ViT, VITS, parseViTArch, formatViTArch, type ViTSpec } from './models/vit.js';
 export { PlainConvNet, VGGS, parsePlainArch, formatPlainArch, type PlainSpec } from './models/vgg.js';
 export { RegNet, REGNETS, parseRegNetArch, formatRegNetArch, type RegNetSpec } from './models/regnet.js';
-export { MobileNetV2, EfficientNet, makeDivisible, parseEfficientNetArch, parseMobileNetV2Arch } from './models/mobilenet.js';
+export { MobileNetV2, MobileNetV3, EfficientNet, makeDivisible, parseEfficientNetArch, parseMobileNetV2Arch } from './models/mobilenet.js';
 export { SqueezeNet } from './models/squeezenet.js';
 export { MNASNet } from './models/mnasnet.js';
 export { ImageClassifier, ParamBuilder } from './models/layers.js';

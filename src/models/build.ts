@@ -8,12 +8,12 @@ import { ResNet, isResNetArch } from './resnet.js';
 import { ViT, isViTArch } from './vit.js';
 import { PlainConvNet, isPlainArch } from './vgg.js';
 import { RegNet, isRegNetArch } from './regnet.js';
-import { MobileNetV2, EfficientNet, isEfficientNetArch } from './mobilenet.js';
+import { MobileNetV2, MobileNetV3, EfficientNet, isEfficientNetArch, isMobileNetV3Arch } from './mobilenet.js';
 import { SqueezeNet, isSqueezeNetArch } from './squeezenet.js';
 import { MNASNet, isMNASNetArch } from './mnasnet.js';
 import { CritError } from '../util/errors.js';
 
-export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet | MobileNetV2 | EfficientNet | SqueezeNet | MNASNet;
+export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet | MobileNetV2 | MobileNetV3 | EfficientNet | SqueezeNet | MNASNet;
 
 export function buildNetwork(spec: string): Network {
   const kind = spec.trim().split(':')[0];
@@ -24,6 +24,7 @@ export function buildNetwork(spec: string): Network {
   if (isPlainArch(spec)) return new PlainConvNet(spec);
   if (isRegNetArch(spec)) return new RegNet(spec);
   if (kind === 'mobilenet_v2') return new MobileNetV2(spec);
+  if (isMobileNetV3Arch(spec)) return new MobileNetV3(spec);
   if (isEfficientNetArch(spec)) return new EfficientNet(spec);
   if (isSqueezeNetArch(spec)) return new SqueezeNet(spec);
   if (isMNASNetArch(spec)) return new MNASNet(spec);

@@ -1,16 +1,17 @@
-// torchvision's inverted-residual networks in eval mode, from their state_dicts: MobileNet V2 (ReLU6) and
-// EfficientNet B0-B7 / V2 S-M-L (SiLU, squeeze-excitation; V2's early stages fused). Stochastic depth and dropout
-// are identities at inference.
+// torchvision's inverted-residual networks in eval mode, from their state_dicts: MobileNet V2 (ReLU6), MobileNet V3
+// (hardswish, squeeze-excitation with a hard sigmoid) and EfficientNet B0-B7 / V2 S-M-L (SiLU, squeeze-excitation;
+// V2's early stages fused). Stochastic depth and dropout are identities at inference.
 //
-// Specs: mobilenet_v2, efficientnet_b0 … efficientnet_b7, efficientnet_v2_s/m/l; custom ones
+// Specs: mobilenet_v2, mobilenet_v3_large/small, efficientnet_b0 … efficientnet_b7, efficientnet_v2_s/m/l; custom ones
 //   mobilenet_v2:setting=<t>x<c>x<n>x<s>-...[:width=1.0]            (torchvision's inverted_residual_setting)
+//   mobilenet_v3:blocks=i<in>k<kernel>e<expanded>o<out>s<stride>[+se][+hs]-...:last=N
 //   efficientnet:stages=<M|F><expand>k<kernel>s<stride>i<in>o<out>n<layers>-...[:last=N][:eps=1e-5]
 // all with :input=3x224x224 and :classes=1000.
 import type { Tensor } from '../tensor/tensor.js';
-import { add, sigmoid } from '../ops/elementwise.js';
+import { add, relu, sigmoid } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
 import { CritError } from '../util/errors.js';
-import { relu6, silu } from '../nn/activations.js';
+import { relu6, silu, hardswish, hardsigmoid } from '../nn/activations.js';
 import { ImageClassifier, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
 
 /** torchvision's _make_divisible: the nearest multiple of `divisor`, at least `divisor`, never 10% below v. */
@@ -208,6 +209,83 @@ export class EfficientNet extends ImageClassifier {
     const head = b.convBn(`features.${s.stages.length + 1}`, lastIn, s.last, 1, { eps });
     const fc = b.linear('classifier.1', s.last, s.classes);
     this.blocks.push((p, x: Tensor) => fc(p, mean(silu(head(p, x)), [2, 3])));
+    this.modules = modules;
+  }
+}
+
+// ---- MobileNet V3 ----
+
+/** One inverted residual: in, kernel, expanded, out channels, squeeze-excitation, hardswish (else ReLU), stride. */
+interface V3Block { cin: number; kernel: number; expanded: number; cout: number; se: boolean; hs: boolean; stride: number }
+const V3: Record<string, { blocks: string; last: number }> = {
+  mobilenet_v3_large: {
+    blocks: 'i16k3e16o16s1-i16k3e64o24s2-i24k3e72o24s1-i24k5e72o40s2+se-i40k5e120o40s1+se-i40k5e120o40s1+se-i40k3e240o80s2+hs-i80k3e200o80s1+hs-i80k3e184o80s1+hs-i80k3e184o80s1+hs-i80k3e480o112s1+se+hs-i112k3e672o112s1+se+hs-i112k5e672o160s2+se+hs-i160k5e960o160s1+se+hs-i160k5e960o160s1+se+hs',
+    last: 1280,
+  },
+  mobilenet_v3_small: {
+    blocks: 'i16k3e16o16s2+se-i16k3e72o24s2-i24k3e88o24s1-i24k5e96o40s2+se+hs-i40k5e240o40s1+se+hs-i40k5e240o40s1+se+hs-i40k5e120o48s1+se+hs-i48k5e144o48s1+se+hs-i48k5e288o96s2+se+hs-i96k5e576o96s1+se+hs-i96k5e576o96s1+se+hs',
+    last: 1024,
+  },
+};
+export interface MobileNetV3Spec { kind: 'mobilenet_v3'; name: string; blocks: V3Block[]; last: number; classes: number; input: [number, number, number] }
+
+export function isMobileNetV3Arch(spec: string): boolean { const n = spec.trim().split(':')[0]; return n === 'mobilenet_v3' || n in V3; }
+
+export function parseMobileNetV3Arch(spec: string): MobileNetV3Spec {
+  const [name, ...rest] = spec.trim().split(':');
+  if (!(name in V3) && name !== 'mobilenet_v3') throw new CritError(`architecture '${spec}': unknown MobileNet V3 '${name}' (known: ${Object.keys(V3).join(', ')}, or mobilenet_v3:blocks=...)`);
+  const o = archOptions(spec, rest, { blocks: 'i16k3e16o16s1+se+hs', last: '1280', input: '3x224x224', classes: '1000' });
+  if (name in V3 && (o.blocks || o.last)) throw new CritError(`architecture '${spec}': ${name} fixes its blocks; use mobilenet_v3:blocks=...`);
+  if (name === 'mobilenet_v3' && (!o.blocks || !o.last)) throw new CritError(`architecture '${spec}': a custom MobileNet V3 needs blocks=i<in>k<kernel>e<expanded>o<out>s<stride>[+se][+hs]-... and last=`);
+  const blocks = (o.blocks ?? V3[name].blocks).split('-').map((t) => {
+    const m = /^i(\d+)k(\d+)e(\d+)o(\d+)s([12])((?:\+se|\+hs)*)$/.exec(t);
+    if (!m) throw new CritError(`architecture '${spec}': block '${t}' must be i<in>k<kernel>e<expanded>o<out>s<1|2>[+se][+hs]`);
+    const [cin, kernel, expanded, cout, stride] = m.slice(1, 6).map(Number);
+    return { cin, kernel, expanded, cout, stride, se: m[6].includes('+se'), hs: m[6].includes('+hs') };
+  });
+  return { kind: 'mobilenet_v3', name, blocks, last: o.last ? positiveInt(spec, 'last', o.last) : V3[name].last, classes: o.classes ? positiveInt(spec, 'classes', o.classes) : 1000, input: o.input ? imageShape(spec, o.input) : [3, 224, 224] };
+}
+
+export function formatMobileNetV3Arch(s: MobileNetV3Spec): string {
+  const parts = [s.name !== 'mobilenet_v3' ? s.name : `mobilenet_v3:blocks=${s.blocks.map((t) => `i${t.cin}k${t.kernel}e${t.expanded}o${t.cout}s${t.stride}${t.se ? '+se' : ''}${t.hs ? '+hs' : ''}`).join('-')}:last=${s.last}`];
+  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
+  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
+  return parts.join(':');
+}
+
+export class MobileNetV3 extends ImageClassifier {
+  readonly kind = 'mobilenet_v3';
+  readonly spec: MobileNetV3Spec;
+
+  constructor(spec: MobileNetV3Spec | string) {
+    const s = typeof spec === 'string' ? parseMobileNetV3Arch(spec) : spec;
+    super(formatMobileNetV3Arch(s), s.input, s.classes);
+    this.spec = s;
+    const b = this.b, eps = 1e-3;
+    const stem = b.convBn('features.0', s.input[0], s.blocks[0].cin, 3, { stride: 2, eps });
+    this.blocks.push((p, x) => hardswish(stem(p, x)));
+    // Leaf modules: stem 3; per block expansion 3, depthwise 3, SE 5, projection 2; last conv 3, avgpool, classifier 4.
+    let modules = 3 + 3 + 1 + 4;
+    s.blocks.forEach((blk, i) => {
+      const pre = `features.${i + 1}.block`, act = blk.hs ? hardswish : relu;
+      let k = 0;
+      const expand = blk.expanded !== blk.cin ? b.convBn(`${pre}.${k++}`, blk.cin, blk.expanded, 1, { eps }) : null;
+      const dw = b.convBn(`${pre}.${k++}`, blk.expanded, blk.expanded, blk.kernel, { stride: blk.stride, groups: blk.expanded, eps });
+      const se = blk.se ? b.squeezeExcitation(`${pre}.${k++}`, blk.expanded, makeDivisible(Math.floor(blk.expanded / 4)), relu, hardsigmoid) : null;
+      const project = b.convBn(`${pre}.${k++}`, blk.expanded, blk.cout, 1, { eps });
+      const residual = blk.stride === 1 && blk.cin === blk.cout;
+      modules += (expand ? 3 : 0) + 3 + (se ? 5 : 0) + 2;
+      this.blocks.push((p, x) => {
+        let h = act(dw(p, expand ? act(expand(p, x)) : x));
+        if (se) h = se(p, h);
+        const y = project(p, h);
+        return residual ? add(y, x) : y;
+      });
+    });
+    const lastIn = s.blocks[s.blocks.length - 1].cout;
+    const head = b.convBn(`features.${s.blocks.length + 1}`, lastIn, 6 * lastIn, 1, { eps });
+    const fc1 = b.linear('classifier.0', 6 * lastIn, s.last), fc2 = b.linear('classifier.3', s.last, s.classes);
+    this.blocks.push((p, x) => fc2(p, hardswish(fc1(p, mean(hardswish(head(p, x)), [2, 3])))));
     this.modules = modules;
   }
 }
