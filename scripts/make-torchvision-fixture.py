@@ -14,6 +14,7 @@ names, the block structure and the module count are torchvision's:
   squeezenet         torchvision SqueezeNet 1.1 with channels divided by 8 (ceil-mode max pooling)
   mnasnet            torchvision MNASNet at alpha 0.25 with a 32-channel last convolution
   mobilenet-v3       torchvision MobileNetV3 with three inverted residuals (SE, hardswish and ReLU)
+  shufflenet         torchvision ShuffleNetV2 with repeats 2-1-1 and channels 8-16-32-64-48
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -142,6 +143,8 @@ NETS = {
     'mobilenet-v3': ('mobilenet_v3:blocks=i8k3e8o8s2+se-i8k3e24o16s2-i16k5e48o16s1+se+hs:last=32:input=3x32x32:classes=10',
                      lambda: MobileNetV3([InvertedResidualConfig(8, 3, 8, 8, True, 'RE', 2, 1, 1.0), InvertedResidualConfig(8, 3, 24, 16, False, 'RE', 2, 1, 1.0),
                                           InvertedResidualConfig(16, 5, 48, 16, True, 'HS', 1, 1, 1.0)], 32, num_classes=10), 32),
+    'shufflenet': ('shufflenet_v2:repeats=2-1-1:channels=8-16-32-64-48:input=3x32x32:classes=10',
+                   lambda: torchvision.models.ShuffleNetV2([2, 1, 1], [8, 16, 32, 64, 48], num_classes=10), 33),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }

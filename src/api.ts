@@ -23,6 +23,7 @@ export { RegNet, REGNETS, parseRegNetArch, formatRegNetArch, type RegNetSpec } f
 export { MobileNetV2, MobileNetV3, EfficientNet, makeDivisible, parseEfficientNetArch, parseMobileNetV2Arch } from './models/mobilenet.js';
 export { SqueezeNet } from './models/squeezenet.js';
 export { MNASNet } from './models/mnasnet.js';
+export { ShuffleNetV2 } from './models/shufflenet.js';
 export { ImageClassifier, ParamBuilder } from './models/layers.js';
 export { buildNetwork, type Network } from './models/build.js';
 export * as stats from './stats/index.js';

@@ -50,12 +50,13 @@ export class ParamBuilder {
   }
 
   /**
-   * torchvision's Conv2dNormActivation without its activation: <name>.0 a bias-free convolution with padding
-   * (k − 1) / 2, <name>.1 batch norm.
+   * A bias-free convolution with padding (k − 1) / 2 and its batch norm, at positions `at` and `at` + 1 of the
+   * Sequential `seq` (torchvision's Conv2dNormActivation is `at` 0, without its activation).
    */
-  convBn(name: string, cin: number, cout: number, k: number, o: { stride?: number; groups?: number; eps?: number } = {}): Layer {
-    const conv = this.conv(`${name}.0`, cin, cout, k, { stride: o.stride, groups: o.groups, padding: (k - 1) >> 1 });
-    const bn = this.batchNorm(`${name}.1`, cout, o.eps);
+  convBn(seq: string, cin: number, cout: number, k: number, o: { stride?: number; groups?: number; eps?: number; at?: number } = {}): Layer {
+    const at = o.at ?? 0;
+    const conv = this.conv(`${seq}.${at}`, cin, cout, k, { stride: o.stride, groups: o.groups, padding: (k - 1) >> 1 });
+    const bn = this.batchNorm(`${seq}.${at + 1}`, cout, o.eps);
     return (p, x) => bn(p, conv(p, x));
   }
 
