@@ -15,6 +15,8 @@ names, the block structure and the module count are torchvision's:
   mnasnet            torchvision MNASNet at alpha 0.25 with a 32-channel last convolution
   mobilenet-v3       torchvision MobileNetV3 with three inverted residuals (SE, hardswish and ReLU)
   shufflenet         torchvision ShuffleNetV2 with repeats 2-1-1 and channels 8-16-32-64-48
+  densenet           torchvision DenseNet, growth 4, blocks 2-2, 8 initial features (also saved with the old
+                     norm.1 names, as densenet121-a639ec97.pth has them)
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -31,6 +33,7 @@ are Python object ids (their tensors are the same).
 import importlib.util
 import json
 import os
+import re
 
 import numpy as np
 import torch
@@ -145,6 +148,8 @@ NETS = {
                                           InvertedResidualConfig(16, 5, 48, 16, True, 'HS', 1, 1, 1.0)], 32, num_classes=10), 32),
     'shufflenet': ('shufflenet_v2:repeats=2-1-1:channels=8-16-32-64-48:input=3x32x32:classes=10',
                    lambda: torchvision.models.ShuffleNetV2([2, 1, 1], [8, 16, 32, 64, 48], num_classes=10), 33),
+    'densenet': ('densenet:growth=4:blocks=2-2:init=8:input=3x32x32:classes=10',
+                 lambda: torchvision.models.DenseNet(growth_rate=4, block_config=(2, 2), num_init_features=8, num_classes=10), 34),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }
@@ -216,6 +221,10 @@ def main():
             json.dump(golden, fh)
         if stem == 'resnet-basic':
             write_pth_fixtures(make, seed, state)
+        if stem == 'densenet':
+            # The names of torchvision's pre-0.2 DenseNet checkpoints: denselayerN.norm.1 for norm1, and so on.
+            old = {re.sub(r'(denselayer\d+\.(?:norm|relu|conv))([12])\.', r'\1.\2.', k): v for k, v in state.items()}
+            torch.save(old, os.path.join(OUT, 'tv-densenet.old-names.pth'))
         print(stem, 'params', sum(v.numel() for v in params.values()), 'modules', modules, 'Lambda0', [round(s, 4) for s in s_max])
 
 

@@ -5,7 +5,11 @@ import { fmt, sameShape } from '../tensor/shape.js';
 import { CritError } from '../util/errors.js';
 
 interface Shaped { shape: readonly number[] }
-interface NamedModel { arch: string; paramNames: string[]; paramShapes: Record<string, number[]>; layers?: readonly { weight: string; bias: string | null }[] }
+interface NamedModel {
+  arch: string; paramNames: string[]; paramShapes: Record<string, number[]>; layers?: readonly { weight: string; bias: string | null }[];
+  /** How the model's own loader renames a file's tensors (old checkpoints), if it does. */
+  renameTensor?(name: string): string;
+}
 type LayeredModel = NamedModel & Required<Pick<NamedModel, 'layers'>>;
 
 /** 'W1=fc1.weight,b1=fc1.bias' → {W1: 'fc1.weight', b1: 'fc1.bias'}. */
@@ -47,7 +51,9 @@ export function matchParams<T extends Shaped>(model: NamedModel, tensors: Record
     for (const k of Object.keys(names)) if (!need.includes(k)) throw new CritError(`name map: ${k} is not a parameter of ${model.arch} (its parameters: ${need.join(', ')})`);
     source = Object.fromEntries(need.map((n) => [n, names[n] ?? n]));
   } else if (need.every((n) => n in tensors) || !model.layers) {
-    source = Object.fromEntries(need.map((n) => [n, n]));
+    // A file's names as the model's loader would rename them (e.g. DenseNet's old norm.1 → norm1), where given.
+    const renamed = new Map(Object.keys(tensors).map((k) => [model.renameTensor?.(k) ?? k, k]));
+    source = Object.fromEntries(need.map((n) => [n, n in tensors ? n : renamed.get(n) ?? n]));
   } else {
     const all = Object.keys(tensors);
     const weights = all.filter((k) => /(^|\.)weight$/.test(k) && tensors[k].shape.length === 2).sort(naturalCompare);

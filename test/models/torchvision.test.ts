@@ -16,7 +16,7 @@ interface Golden {
   labels: number[]; logits: number[][]; ce: number; ce_grads: string; Lambda0: number[];
 }
 const dir = 'test/fixtures/torch';
-const NETS = ['resnet-basic', 'resnet-bottleneck', 'vit', 'vgg-bn', 'alexnet', 'regnet-y', 'regnet-x', 'mobilenet-v2', 'efficientnet', 'squeezenet', 'mnasnet', 'mobilenet-v3', 'shufflenet'];
+const NETS = ['resnet-basic', 'resnet-bottleneck', 'vit', 'vgg-bn', 'alexnet', 'regnet-y', 'regnet-x', 'mobilenet-v2', 'efficientnet', 'squeezenet', 'mnasnet', 'mobilenet-v3', 'shufflenet', 'densenet'];
 
 /** max |got − want| / max |want|; absolute where want is all zero (a ReLU that is off for every input). */
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -71,6 +71,17 @@ for (const name of NETS) {
     console.log(`  ${g.arch}: logits ${eL.toExponential(1)}, dCE/dθ ${worst.toExponential(1)}, Λ0 ${worstL.toExponential(1)} (${r.iterations} power steps)`);
   });
 }
+
+test('DenseNet checkpoints with the old norm.1 names load as torchvision\'s loader renames them', () => {
+  const g = JSON.parse(readFileSync(`${dir}/tv-densenet.json`, 'utf8')) as Golden;
+  const model = crit.buildNetwork(g.arch);
+  const old = crit.readWeightsFile(`${dir}/tv-densenet.old-names.pth`).tensors;
+  assert.ok(Object.keys(old).some((k) => k.includes('denselayer1.norm.1.weight')), 'the file has the old names');
+  const { params, source } = crit.matchParams(model, old);
+  assert.is(source['features.denseblock1.denselayer1.norm1.weight'], 'features.denseblock1.denselayer1.norm.1.weight');
+  const ref = crit.readSafetensorsFile(`${dir}/${g.files.weights}`).tensors;
+  for (const n of model.paramNames) assert.equal(Array.from(params[n].data), Array.from(ref[n].data), n);
+});
 
 test('every torchvision classifier crit builds has torchvision\'s parameter count and leaf modules', () => {
   // The table (src/experiments/zoo/torchvision-models.json) was made by torchvision 0.14.1 itself.
