@@ -17,6 +17,7 @@ names, the block structure and the module count are torchvision's:
   shufflenet         torchvision ShuffleNetV2 with repeats 2-1-1 and channels 8-16-32-64-48
   densenet           torchvision DenseNet, growth 4, blocks 2-2, 8 initial features (also saved with the old
                      norm.1 names, as densenet121-a639ec97.pth has them)
+  convnext           torchvision ConvNeXt with dims 8-16 and depths 2-1 (layer scales randomised)
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -40,6 +41,7 @@ import torch
 import torchvision
 from functools import partial
 
+from torchvision.models.convnext import CNBlockConfig
 from torchvision.models.efficientnet import EfficientNet, FusedMBConvConfig, MBConvConfig
 from torchvision.models.mobilenetv3 import InvertedResidualConfig, MobileNetV3
 from torchvision.models.regnet import BlockParams
@@ -150,6 +152,8 @@ NETS = {
                    lambda: torchvision.models.ShuffleNetV2([2, 1, 1], [8, 16, 32, 64, 48], num_classes=10), 33),
     'densenet': ('densenet:growth=4:blocks=2-2:init=8:input=3x32x32:classes=10',
                  lambda: torchvision.models.DenseNet(growth_rate=4, block_config=(2, 2), num_init_features=8, num_classes=10), 34),
+    'convnext': ('convnext:dims=8-16:depths=2-1:input=3x32x32:classes=10',
+                 lambda: torchvision.models.ConvNeXt([CNBlockConfig(8, 16, 2), CNBlockConfig(16, None, 1)], num_classes=10), 35),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }
@@ -164,6 +168,14 @@ def randomise(net, g):
                 m.bias.uniform_(-0.2, 0.2, generator=g)
                 m.running_mean.uniform_(-0.2, 0.2, generator=g)
                 m.running_var.uniform_(0.5, 2.0, generator=g)
+        if isinstance(net, torchvision.models.ConvNeXt):
+            for name, p in net.named_parameters():
+                if name.endswith('layer_scale'):
+                    p.uniform_(0.5, 1.5, generator=g)  # 1e-6 at init would hide the blocks
+            for m in net.modules():
+                if isinstance(m, torch.nn.LayerNorm):
+                    m.weight.uniform_(0.5, 1.5, generator=g)
+                    m.bias.uniform_(-0.2, 0.2, generator=g)
         if isinstance(net, torchvision.models.VisionTransformer):
             for p in [net.class_token, net.heads.head.weight, net.heads.head.bias]:
                 p.normal_(0, 0.2, generator=g)
