@@ -18,6 +18,7 @@ names, the block structure and the module count are torchvision's:
   densenet           torchvision DenseNet, growth 4, blocks 2-2, 8 initial features (also saved with the old
                      norm.1 names, as densenet121-a639ec97.pth has them)
   convnext           torchvision ConvNeXt with dims 8-16 and depths 2-1 (layer scales randomised)
+  swin               torchvision SwinTransformer, embed 8, depths 2-2, heads 2-2, windows of 3 (padding and shifts)
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -154,6 +155,9 @@ NETS = {
                  lambda: torchvision.models.DenseNet(growth_rate=4, block_config=(2, 2), num_init_features=8, num_classes=10), 34),
     'convnext': ('convnext:dims=8-16:depths=2-1:input=3x32x32:classes=10',
                  lambda: torchvision.models.ConvNeXt([CNBlockConfig(8, 16, 2), CNBlockConfig(16, None, 1)], num_classes=10), 35),
+    # 8x8 patches in windows of 3: padded to 9x9, shifted by 1 in every second block; then 4x4 -> 6x6 padded.
+    'swin': ('swin:embed=8:depths=2-2:heads=2-2:window=3:input=3x32x32:classes=10',
+             lambda: torchvision.models.SwinTransformer([4, 4], 8, [2, 2], [2, 2], [3, 3], num_classes=10), 36),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }
@@ -168,6 +172,14 @@ def randomise(net, g):
                 m.bias.uniform_(-0.2, 0.2, generator=g)
                 m.running_mean.uniform_(-0.2, 0.2, generator=g)
                 m.running_var.uniform_(0.5, 2.0, generator=g)
+        if isinstance(net, torchvision.models.SwinTransformer):
+            for m in net.modules():
+                if isinstance(m, torch.nn.LayerNorm):
+                    m.weight.uniform_(0.5, 1.5, generator=g)
+                    m.bias.uniform_(-0.2, 0.2, generator=g)
+            for name, p in net.named_parameters():
+                if name.endswith('relative_position_bias_table'):
+                    p.normal_(0, 0.5, generator=g)  # visible against the attention logits
         if isinstance(net, torchvision.models.ConvNeXt):
             for name, p in net.named_parameters():
                 if name.endswith('layer_scale'):

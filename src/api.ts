@@ -26,6 +26,7 @@ export { MNASNet } from './models/mnasnet.js';
 export { ShuffleNetV2 } from './models/shufflenet.js';
 export { DenseNet } from './models/densenet.js';
 export { ConvNeXt } from './models/convnext.js';
+export { SwinTransformer } from './models/swin.js';
 export { ImageClassifier, ParamBuilder } from './models/layers.js';
 export { buildNetwork, type Network } from './models/build.js';
 export * as stats from './stats/index.js';
