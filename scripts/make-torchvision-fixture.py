@@ -19,6 +19,7 @@ names, the block structure and the module count are torchvision's:
                      norm.1 names, as densenet121-a639ec97.pth has them)
   convnext           torchvision ConvNeXt with dims 8-16 and depths 2-1 (layer scales randomised)
   swin               torchvision SwinTransformer, embed 8, depths 2-2, heads 2-2, windows of 3 (padding and shifts)
+  swin-v2            the same with Swin V2's blocks and patch merging
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -46,6 +47,7 @@ from torchvision.models.convnext import CNBlockConfig
 from torchvision.models.efficientnet import EfficientNet, FusedMBConvConfig, MBConvConfig
 from torchvision.models.mobilenetv3 import InvertedResidualConfig, MobileNetV3
 from torchvision.models.regnet import BlockParams
+from torchvision.models.swin_transformer import PatchMergingV2, SwinTransformerBlockV2
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -158,6 +160,9 @@ NETS = {
     # 8x8 patches in windows of 3: padded to 9x9, shifted by 1 in every second block; then 4x4 -> 6x6 padded.
     'swin': ('swin:embed=8:depths=2-2:heads=2-2:window=3:input=3x32x32:classes=10',
              lambda: torchvision.models.SwinTransformer([4, 4], 8, [2, 2], [2, 2], [3, 3], num_classes=10), 36),
+    'swin-v2': ('swin_v2:embed=8:depths=2-2:heads=2-2:window=3:input=3x32x32:classes=10',
+                lambda: torchvision.models.SwinTransformer([4, 4], 8, [2, 2], [2, 2], [3, 3], num_classes=10, block=SwinTransformerBlockV2,
+                                                           downsample_layer=PatchMergingV2), 37),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }
@@ -180,6 +185,8 @@ def randomise(net, g):
             for name, p in net.named_parameters():
                 if name.endswith('relative_position_bias_table'):
                     p.normal_(0, 0.5, generator=g)  # visible against the attention logits
+                if name.endswith('logit_scale'):
+                    p.uniform_(1.0, 5.0, generator=g)  # some above the clamp at log(100) = 4.6
         if isinstance(net, torchvision.models.ConvNeXt):
             for name, p in net.named_parameters():
                 if name.endswith('layer_scale'):

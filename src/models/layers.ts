@@ -15,8 +15,8 @@ import { CritError } from '../util/errors.js';
 import type { Params } from '../nn/mlp.js';
 
 export type Layer = (p: Params, x: Tensor) => Tensor;
-/** How a tensor starts: U[±bound], N(0, std²) or a constant. */
-export type Init = { uniform: number } | { normal: number } | { value: number };
+/** How a tensor starts: U[±bound], N(0, std²), a constant, or given values (a model's fixed tables). */
+export type Init = { uniform: number } | { normal: number } | { value: number } | { data: Float32Array };
 
 export class ParamBuilder {
   readonly shapes: Record<string, number[]> = {};
@@ -100,7 +100,8 @@ export class ParamBuilder {
   init(seed: number): Params {
     return Object.fromEntries(this.names.map((n, i) => {
       const init = this.inits[n], shape = this.shapes[n];
-      const t = 'uniform' in init ? uniform(shape, -init.uniform, init.uniform, { seed, stream: i })
+      const t = 'data' in init ? tensor(init.data, shape)
+        : 'uniform' in init ? uniform(shape, -init.uniform, init.uniform, { seed, stream: i })
         : 'normal' in init ? tensor(normalHost(shape.reduce((a, b) => a * b, 1), 0, init.normal, { seed, stream: i }), shape)
           : init.value === 0 ? zeros(shape) : full(shape, init.value);
       return [n, t];

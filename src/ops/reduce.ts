@@ -5,7 +5,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { sizeOf, normAxis, fmt } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpFn } from './op.js';
 import { ParamWriter, groups1d } from './launch.js';
-import { mul, scale, greaterEqual, sqrt, div } from './elementwise.js';
+import { mul, scale, greaterEqual, sqrt, div, maximum } from './elementwise.js';
+import { full } from './create.js';
 import { broadcastTo, reshape } from './layout.js';
 import { CritError } from '../util/errors.js';
 
@@ -142,5 +143,12 @@ export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
 }
 /** Euclidean norm over the given axes. */
 export const l2norm = (x: Tensor, axes?: Axes, keepDims = false) => sqrt(overAxes(sumOp, sumSqOp, x, axes, keepDims));
-/** x divided by its L2 norm over axes (kept for broadcasting). */
-export const normalize = (x: Tensor, axes?: Axes) => div(x, l2norm(x, axes, true));
+/**
+ * x divided by its L2 norm over axes (kept for broadcasting); with eps, by max(norm, eps) as
+ * torch.nn.functional.normalize, so zero rows stay zero. The floor is applied to the sum of squares (eps²): the
+ * derivative is then 0 for a zero row rather than 0 · ∞ through the square root.
+ */
+export const normalize = (x: Tensor, axes?: Axes, eps = 0) => {
+  if (eps <= 0) return div(x, l2norm(x, axes, true));
+  return div(x, sqrt(maximum(overAxes(sumOp, sumSqOp, x, axes, true), full([1], eps * eps))));
+};

@@ -64,7 +64,8 @@ export function readZooInputs(path: string, images?: number): ZooInputs {
   return { data: { shape: [n, row], data: a.data.subarray(0, n * row) }, side: S, channels: C, count: n };
 }
 
-const STATISTICS = /(^|\.)(running_mean|running_var|num_batches_tracked)$/;
+/** Buffers of torchvision's state_dicts, not parameters: batch-norm statistics, Swin V2's coordinate tables. */
+const STATISTICS = /(^|\.)(running_mean|running_var|num_batches_tracked|relative_coords_table|relative_position_index)$/;
 
 /** Measures one entry on the images (exported for tests). */
 export async function measureEntry(e: ZooEntry, inputs: ZooInputs, o: Pick<ZooOptions, 'tol' | 'maxIterations' | 'batchSize'>): Promise<ZooRow> {
