@@ -20,6 +20,8 @@ names, the block structure and the module count are torchvision's:
   convnext           torchvision ConvNeXt with dims 8-16 and depths 2-1 (layer scales randomised)
   swin               torchvision SwinTransformer, embed 8, depths 2-2, heads 2-2, windows of 3 (padding and shifts)
   swin-v2            the same with Swin V2's blocks and patch merging
+  googlenet          torchvision GoogLeNet as built for its weights (no aux, transform_input), channels / 8
+  inception-v3       torchvision Inception v3 (AuxLogits, transform_input, 1x7 and 7x1 kernels), channels / 8, 80x80
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -35,6 +37,7 @@ are Python object ids (their tensors are the same).
 """
 import importlib.util
 import json
+import math
 import os
 import re
 
@@ -100,6 +103,46 @@ class SmallSqueezeNet(torchvision.models.SqueezeNet):
         self.classifier[1] = nn.Conv2d(64, num_classes, kernel_size=1)
 
 
+def divided_basic_conv(module, divide):
+    """A BasicConv2d with every channel count divided by `divide` (the image's 3 channels kept), to patch into a module."""
+    original = module.BasicConv2d
+
+    class Small(original):
+        def __init__(self, cin, cout, **kw):
+            super().__init__(cin if cin == 3 else cin // divide, cout // divide, **kw)
+    return Small
+
+
+def small_googlenet(num_classes):
+    """torchvision's GoogLeNet as built for its weights (no aux, transform_input), channels divided by 8."""
+    gm = importlib.import_module('torchvision.models.googlenet')  # the module (torchvision.models.googlenet is the builder)
+    original = gm.BasicConv2d
+    gm.BasicConv2d = divided_basic_conv(gm, 8)
+    try:
+        net = gm.GoogLeNet(num_classes=num_classes, aux_logits=False, transform_input=True, init_weights=False,
+                           blocks=[gm.BasicConv2d, gm.Inception, gm.InceptionAux])
+    finally:
+        gm.BasicConv2d = original
+    net.fc = torch.nn.Linear(1024 // 8, num_classes)
+    return net
+
+
+def small_inception(num_classes):
+    """torchvision's Inception v3 (AuxLogits kept, transform_input), channels divided by 8."""
+    im = importlib.import_module('torchvision.models.inception')
+    original = im.BasicConv2d
+    small = divided_basic_conv(im, 8)
+    im.BasicConv2d = small
+    try:
+        net = im.Inception3(num_classes=num_classes, aux_logits=True, transform_input=True, init_weights=False,
+                            inception_blocks=[small, im.InceptionA, im.InceptionB, im.InceptionC, im.InceptionD, im.InceptionE, im.InceptionAux])
+    finally:
+        im.BasicConv2d = original
+    net.fc = torch.nn.Linear(2048 // 8, num_classes)
+    net.AuxLogits.fc = torch.nn.Linear(768 // 8, num_classes)
+    return net
+
+
 def small_mnasnet(alpha, last, num_classes):
     """torchvision's MNASNet at width alpha with a last convolution of `last` channels instead of 1280."""
     net = torchvision.models.MNASNet(alpha, num_classes=num_classes)
@@ -163,6 +206,8 @@ NETS = {
     'swin-v2': ('swin_v2:embed=8:depths=2-2:heads=2-2:window=3:input=3x32x32:classes=10',
                 lambda: torchvision.models.SwinTransformer([4, 4], 8, [2, 2], [2, 2], [3, 3], num_classes=10, block=SwinTransformerBlockV2,
                                                            downsample_layer=PatchMergingV2), 37),
+    'googlenet': ('googlenet:divide=8:input=3x64x64:classes=10', lambda: small_googlenet(10), 38),
+    'inception-v3': ('inception_v3:divide=8:input=3x80x80:classes=10', lambda: small_inception(10), 39),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }
@@ -177,6 +222,12 @@ def randomise(net, g):
                 m.bias.uniform_(-0.2, 0.2, generator=g)
                 m.running_mean.uniform_(-0.2, 0.2, generator=g)
                 m.running_var.uniform_(0.5, 2.0, generator=g)
+        if type(net).__name__ in ('GoogLeNet', 'Inception3'):
+            # Variance-preserving convolutions (kaiming, fan_in): with torchvision's std 0.01 init the Jacobian of these
+            # narrow nets is ~1e-18 and Λ0 a poor test.
+            for m in net.modules():
+                if isinstance(m, torch.nn.Conv2d):
+                    m.weight.normal_(0, math.sqrt(2 / (m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1])), generator=g)
         if isinstance(net, torchvision.models.SwinTransformer):
             for m in net.modules():
                 if isinstance(m, torch.nn.LayerNorm):
@@ -214,7 +265,7 @@ def main():
         net.eval()
         state = {k: v.detach().clone() for k, v in net.state_dict().items()}
         floats = [k for k, v in state.items() if v.is_floating_point()]
-        side = 64 if 'input=3x64x64' in arch else 32
+        side = int(re.search(r'input=3x(\d+)x', arch).group(1)) if 'input=3x' in arch else 32
         # The same images for every net of one size, so `crit zoo` can measure them together against these values.
         gi = torch.Generator().manual_seed(1000 + side)
         x32 = torch.rand(3, 3 * side * side, generator=gi) * 2 - 1
@@ -225,7 +276,8 @@ def main():
         logits = f(x)
         ce = torch.nn.functional.cross_entropy(logits, labels)
         params = dict(net.named_parameters())
-        grads = torch.autograd.grad(ce, list(params.values()))
+        # Inception v3's AuxLogits are inactive in eval mode: their gradients are zero (None from autograd).
+        grads = [torch.zeros_like(p) if g_ is None else g_ for p, g_ in zip(params.values(), torch.autograd.grad(ce, list(params.values()), allow_unused=True))]
         s_max = []
         for i in range(x.shape[0]):
             J = torch.autograd.functional.jacobian(lambda v: f(v.unsqueeze(0)).squeeze(0), x[i])

@@ -3,9 +3,11 @@
 the release that goes with the paper's PyTorch 1.13.1; run with /usr/bin/python3):
 
   per model: family and year (the paper's Table S1; Swin V2, not in it, is dated by its paper, 2022), number of
-  parameters p, number of leaf modules m (instantiated without weights), and per weights enum (IMAGENET1K_V1,
+  parameters p, number of leaf modules m (of the model as torchvision builds it for its weights: GoogLeNet without
+  its auxiliary classifiers), and per weights enum (IMAGENET1K_V1,
   IMAGENET1K_V2, IMAGENET1K_SWAG_*): the checkpoint's file name (as torch.hub caches it), acc@1, acc@5 (null for
-  feature-extractor weights), the
+  feature-extractor weights), the parameters of the model these weights fit (vit_h_14's 518px weights have a larger
+  position embedding), the
   evaluation crop and resize sizes, and the recipe link.
 
     /usr/bin/python3 scripts/make-torchvision-table.py   # writes src/experiments/zoo/torchvision-models.json
@@ -43,7 +45,9 @@ def main():
     models = []
     for name in sorted(list_models(module=torchvision.models)):
         fam, year = family(name)
-        net = get_model_builder(name)(weights=None)
+        # As the pretrained model is built: torchvision drops GoogLeNet's auxiliary classifiers when it loads weights
+        # (Inception v3 keeps its AuxLogits module, unused in eval mode).
+        net = get_model_builder(name)(weights=None, **({'aux_logits': False, 'init_weights': False} if name == 'googlenet' else {}))
         weights = []
         for w in get_model_weights(name):
             t = w.transforms()
@@ -53,10 +57,11 @@ def main():
             # Feature-extractor weights (vgg16's IMAGENET1K_FEATURES) have no accuracy: null, not NaN (JSON).
             acc = lambda v: v if v == v else None
             weights.append({'name': w.name, 'file': os.path.basename(w.url), 'acc1': acc(metrics['acc@1']), 'acc5': acc(metrics['acc@5']),
+                            'params': w.meta['num_params'],
                             'crop': crop, 'resize': resize, 'recipe': w.meta.get('recipe', '')})
         models.append({
             'model': name, 'family': fam, 'year': year,
-            'params': sum(p.numel() for p in net.parameters()),
+            'params': sum(p.numel() for p in net.parameters()),  # equals the weights' meta num_params
             'modules': sum(1 for m in net.modules() if not list(m.children())),
             'weights': weights,
         })

@@ -27,6 +27,7 @@ export { ShuffleNetV2 } from './models/shufflenet.js';
 export { DenseNet } from './models/densenet.js';
 export { ConvNeXt } from './models/convnext.js';
 export { SwinTransformer } from './models/swin.js';
+export { InceptionNet } from './models/inception.js';
 export { ImageClassifier, ParamBuilder } from './models/layers.js';
 export { buildNetwork, type Network } from './models/build.js';
 export * as stats from './stats/index.js';

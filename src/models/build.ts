@@ -2,7 +2,8 @@
 // ResNets (models/resnet.ts), Vision Transformers (models/vit.ts), VGG and AlexNet (models/vgg.ts), RegNets
 // (models/regnet.ts), MobileNet V2 and EfficientNets (models/mobilenet.ts), SqueezeNets (models/squeezenet.ts),
 // MNASNets (models/mnasnet.ts), ShuffleNet V2 (models/shufflenet.ts),
-// DenseNets (models/densenet.ts), ConvNeXts (models/convnext.ts), Swin Transformers (models/swin.ts).
+// DenseNets (models/densenet.ts), ConvNeXts (models/convnext.ts), Swin Transformers (models/swin.ts),
+// GoogLeNet and Inception v3 (models/inception.ts).
 import { MLP } from '../nn/mlp.js';
 import { CNN, DOHARE_CONVNET } from './cnn.js';
 import { ResNet, isResNetArch } from './resnet.js';
@@ -16,9 +17,10 @@ import { ShuffleNetV2, isShuffleNetArch } from './shufflenet.js';
 import { DenseNet, isDenseNetArch } from './densenet.js';
 import { ConvNeXt, isConvNeXtArch } from './convnext.js';
 import { SwinTransformer, isSwinArch } from './swin.js';
+import { InceptionNet, isInceptionArch } from './inception.js';
 import { CritError } from '../util/errors.js';
 
-export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet | MobileNetV2 | MobileNetV3 | EfficientNet | SqueezeNet | MNASNet | ShuffleNetV2 | DenseNet | ConvNeXt | SwinTransformer;
+export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet | MobileNetV2 | MobileNetV3 | EfficientNet | SqueezeNet | MNASNet | ShuffleNetV2 | DenseNet | ConvNeXt | SwinTransformer | InceptionNet;
 
 export function buildNetwork(spec: string): Network {
   const kind = spec.trim().split(':')[0];
@@ -37,5 +39,6 @@ export function buildNetwork(spec: string): Network {
   if (isDenseNetArch(spec)) return new DenseNet(spec);
   if (isConvNeXtArch(spec)) return new ConvNeXt(spec);
   if (isSwinArch(spec)) return new SwinTransformer(spec);
+  if (isInceptionArch(spec)) return new InceptionNet(spec);
   throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets, ViTs, VGGs, AlexNet, RegNets, MobileNet V2, EfficientNets, e.g. resnet18, vit_b_16, vgg16_bn, regnet_y_400mf, efficientnet_b0)`);
 }

@@ -33,11 +33,12 @@ export class ParamBuilder {
 
   get names(): string[] { return Object.keys(this.shapes); }
 
-  /** nn.Conv2d (square kernel); torchvision's init for convolutions: kaiming_normal_(fan_out, relu). */
-  conv(name: string, cin: number, cout: number, k: number, o: { stride?: number; padding?: number; groups?: number; bias?: boolean } = {}): Layer {
+  /** nn.Conv2d (a k x k kernel, or [kh, kw]); torchvision's init for convolutions: kaiming_normal_(fan_out, relu). */
+  conv(name: string, cin: number, cout: number, k: number | [number, number], o: { stride?: number; padding?: number | [number, number]; groups?: number; bias?: boolean } = {}): Layer {
     if ((o.groups ?? 1) > 1 && (cin % o.groups! || cout % o.groups!)) throw new CritError(`${this.arch}: ${name}: groups ${o.groups} must divide ${cin} and ${cout} channels`);
     const g = o.groups ?? 1;
-    const w = this.add(`${name}.weight`, [cout, cin / g, k, k], { normal: Math.sqrt(2 / ((cout / g) * k * k)) });
+    const [kh, kw] = typeof k === 'number' ? [k, k] : k;
+    const w = this.add(`${name}.weight`, [cout, cin / g, kh, kw], { normal: Math.sqrt(2 / ((cout / g) * kh * kw)) });
     const b = o.bias ? this.add(`${name}.bias`, [cout], { value: 0 }) : null;
     const opts = { stride: o.stride ?? 1, padding: o.padding ?? 0, groups: g };
     return (p, x) => conv2d(x, p[w], b ? p[b] : null, opts);

@@ -38,7 +38,7 @@ export function torchvisionEntries(dir: string, only?: string[]): ZooEntry[] {
     for (const w of m.weights) {
       const name = [w.file, `${m.model}.${w.name}.pth`, `${m.model}.${w.name}.safetensors`].find((f) => files.has(f));
       if (!name || w.acc1 === null) continue;
-      out.push({ key: `${m.model}.${w.name}`, model: m.model, arch: m.model, weights: join(dir, name), recipe: w.name, family: m.family, year: m.year, accuracy: w.acc1, crop: w.crop, params: m.params });
+      out.push({ key: `${m.model}.${w.name}`, model: m.model, arch: m.model, weights: join(dir, name), recipe: w.name, family: m.family, year: m.year, accuracy: w.acc1, crop: w.crop, params: w.params });
     }
   }
   if (only) for (const o of only) if (!TORCHVISION_MODELS.some((m) => m.model === o)) throw new CritError(`--models: '${o}' is not a torchvision classifier (crit zoo --list shows them)`);
