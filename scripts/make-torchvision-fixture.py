@@ -22,6 +22,7 @@ names, the block structure and the module count are torchvision's:
   swin-v2            the same with Swin V2's blocks and patch merging
   googlenet          torchvision GoogLeNet as built for its weights (no aux, transform_input), channels / 8
   inception-v3       torchvision Inception v3 (AuxLogits, transform_input, 1x7 and 7x1 kernels), channels / 8, 80x80
+  maxvit             torchvision MaxVit, stem 8, channels 8-16, layers 2-1, head dim 4, partition 2
 
 Batch-norm weights, biases and running statistics are randomised (a trained net's are not 1 and 0). For each
 net, in f64 from the f32 weights and inputs (model.eval()): the logits; the gradient of the mean cross-entropy
@@ -208,6 +209,9 @@ NETS = {
                                                            downsample_layer=PatchMergingV2), 37),
     'googlenet': ('googlenet:divide=8:input=3x64x64:classes=10', lambda: small_googlenet(10), 38),
     'inception-v3': ('inception_v3:divide=8:input=3x80x80:classes=10', lambda: small_inception(10), 39),
+    # 32x32 images: stem 16, blocks 8 and 4, partitions of 2 (window and grid attention both nontrivial).
+    'maxvit': ('maxvit:stem=8:channels=8-16:layers=2-1:head_dim=4:partition=2:input=3x32x32:classes=10',
+               lambda: torchvision.models.MaxVit((32, 32), 8, 2, [8, 16], [2, 1], 4, 0.0, num_classes=10), 40),
     # 64x64 images: 15 -> pool 7 -> 7 -> pool 3 -> 3 -> pool 1x1, adaptively replicated to 6x6.
     'alexnet': ('alexnet:channels=4-6-8-6-6:hidden=12:input=3x64x64:classes=10', lambda: SmallAlexNet([4, 6, 8, 6, 6], 12, 10), 25),
 }
@@ -228,6 +232,16 @@ def randomise(net, g):
             for m in net.modules():
                 if isinstance(m, torch.nn.Conv2d):
                     m.weight.normal_(0, math.sqrt(2 / (m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1])), generator=g)
+        if type(net).__name__ == 'MaxVit':
+            for m in net.modules():
+                if isinstance(m, torch.nn.LayerNorm):
+                    m.weight.uniform_(0.5, 1.5, generator=g)
+                    m.bias.uniform_(-0.2, 0.2, generator=g)
+                if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+                    m.weight.normal_(0, 0.3, generator=g)  # std 0.02 at init would make every block an identity
+            for name, p in net.named_parameters():
+                if name.endswith('relative_position_bias_table'):
+                    p.normal_(0, 0.5, generator=g)
         if isinstance(net, torchvision.models.SwinTransformer):
             for m in net.modules():
                 if isinstance(m, torch.nn.LayerNorm):

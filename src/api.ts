@@ -28,6 +28,7 @@ export { DenseNet } from './models/densenet.js';
 export { ConvNeXt } from './models/convnext.js';
 export { SwinTransformer } from './models/swin.js';
 export { InceptionNet } from './models/inception.js';
+export { MaxViT } from './models/maxvit.js';
 export { ImageClassifier, ParamBuilder } from './models/layers.js';
 export { buildNetwork, type Network } from './models/build.js';
 export * as stats from './stats/index.js';

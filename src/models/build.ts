@@ -3,7 +3,7 @@
 // (models/regnet.ts), MobileNet V2 and EfficientNets (models/mobilenet.ts), SqueezeNets (models/squeezenet.ts),
 // MNASNets (models/mnasnet.ts), ShuffleNet V2 (models/shufflenet.ts),
 // DenseNets (models/densenet.ts), ConvNeXts (models/convnext.ts), Swin Transformers (models/swin.ts),
-// GoogLeNet and Inception v3 (models/inception.ts).
+// GoogLeNet and Inception v3 (models/inception.ts), MaxViT (models/maxvit.ts).
 import { MLP } from '../nn/mlp.js';
 import { CNN, DOHARE_CONVNET } from './cnn.js';
 import { ResNet, isResNetArch } from './resnet.js';
@@ -18,9 +18,10 @@ import { DenseNet, isDenseNetArch } from './densenet.js';
 import { ConvNeXt, isConvNeXtArch } from './convnext.js';
 import { SwinTransformer, isSwinArch } from './swin.js';
 import { InceptionNet, isInceptionArch } from './inception.js';
+import { MaxViT, isMaxViTArch } from './maxvit.js';
 import { CritError } from '../util/errors.js';
 
-export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet | MobileNetV2 | MobileNetV3 | EfficientNet | SqueezeNet | MNASNet | ShuffleNetV2 | DenseNet | ConvNeXt | SwinTransformer | InceptionNet;
+export type Network = MLP | CNN | ResNet | ViT | PlainConvNet | RegNet | MobileNetV2 | MobileNetV3 | EfficientNet | SqueezeNet | MNASNet | ShuffleNetV2 | DenseNet | ConvNeXt | SwinTransformer | InceptionNet | MaxViT;
 
 export function buildNetwork(spec: string): Network {
   const kind = spec.trim().split(':')[0];
@@ -40,5 +41,6 @@ export function buildNetwork(spec: string): Network {
   if (isConvNeXtArch(spec)) return new ConvNeXt(spec);
   if (isSwinArch(spec)) return new SwinTransformer(spec);
   if (isInceptionArch(spec)) return new InceptionNet(spec);
+  if (isMaxViTArch(spec)) return new MaxViT(spec);
   throw new CritError(`architecture '${spec}': unknown kind '${kind}' (known: mlp, e.g. mlp:784-1000-500-10:scaled-tanh; cnn, e.g. ${DOHARE_CONVNET}; torchvision ResNets, ViTs, VGGs, AlexNet, RegNets, MobileNet V2, EfficientNets, e.g. resnet18, vit_b_16, vgg16_bn, regnet_y_400mf, efficientnet_b0)`);
 }

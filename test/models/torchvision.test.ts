@@ -16,7 +16,7 @@ interface Golden {
   labels: number[]; logits: number[][]; ce: number; ce_grads: string; Lambda0: number[];
 }
 const dir = 'test/fixtures/torch';
-const NETS = ['resnet-basic', 'resnet-bottleneck', 'vit', 'vgg-bn', 'alexnet', 'regnet-y', 'regnet-x', 'mobilenet-v2', 'efficientnet', 'squeezenet', 'mnasnet', 'mobilenet-v3', 'shufflenet', 'densenet', 'convnext', 'swin', 'swin-v2', 'googlenet', 'inception-v3'];
+const NETS = ['resnet-basic', 'resnet-bottleneck', 'vit', 'vgg-bn', 'alexnet', 'regnet-y', 'regnet-x', 'mobilenet-v2', 'efficientnet', 'squeezenet', 'mnasnet', 'mobilenet-v3', 'shufflenet', 'densenet', 'convnext', 'swin', 'swin-v2', 'googlenet', 'inception-v3', 'maxvit'];
 
 /** max |got − want| / max |want|; absolute where want is all zero (a ReLU that is off for every input). */
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
