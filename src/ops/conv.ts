@@ -262,7 +262,11 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: ConvO
   if (bias && (bias.rank !== 1 || bias.shape[0] !== Cout)) throw new CritError(`conv2d: bias must be [${Cout}], got ${fmt(bias.shape)}`);
   const w = window2d('conv2d', [H, W], { kernel: [KH, KW], stride: o.stride, padding: o.padding, dilation: o.dilation });
   const [OH, OW] = windowOutput(w, [H, W]);
-  const cols = unfold2dOp([x], { ...w, fill: 0 }); // [B, C KH KW, OH OW], channel-major: each group's rows are contiguous
+  // [B, C KH KW, OH OW], channel-major (each group's rows contiguous). A 1x1 convolution with stride 1 and no padding
+  // reads every pixel once in place: its columns are the images themselves, a view (most convolutions of
+  // MobileNets, EfficientNets and bottleneck ResNets).
+  const pointwise = KH === 1 && KW === 1 && w.stride.every((v) => v === 1) && w.padding.every((v) => v === 0);
+  const cols = pointwise ? reshape(x, [B, C, H * W]) : unfold2dOp([x], { ...w, fill: 0 });
   const y = g === 1
     ? matmul(reshape(weight, [Cout, C * KH * KW]), cols)
     : matmul(reshape(weight, [g, Cout / g, Cg * KH * KW]), reshape(cols, [B, g, Cg * KH * KW, OH * OW]));
