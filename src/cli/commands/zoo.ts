@@ -49,7 +49,7 @@ function list(): void {
     if (ok) supported++;
     console.log(`${ok ? '+' : ' '} ${m.model.padEnd(20)} ${m.family.padEnd(20)} ${m.year}  p ${m.params.toLocaleString('en').padStart(12)}  m ${String(m.modules).padStart(4)}  ${m.weights.map((w) => `${w.name} ${w.acc1 ?? '–'}% ${w.file}${w.crop !== 224 ? ` (${w.crop}px)` : ''}`).join('; ')}`);
   }
-  console.log(`+ = crit builds the architecture (${supported} of ${TORCHVISION_MODELS.length}); the others are not implemented yet`);
+  console.log(`+ = crit builds the architecture (${supported} of ${TORCHVISION_MODELS.length})${supported < TORCHVISION_MODELS.length ? '; the others are not implemented yet' : ''}`);
 }
 
 export const zoo: CliCommand = {
