@@ -11,4 +11,4 @@ export { deepMlpSpectrum, type DeepMlpSpectrumOptions, type DeepMlpSpectrum } fr
 export { thinQR, singularValues, matmulHost } from './host-linalg.js';
 export { digamma, finiteSizeShift, finiteSizeKappa, paperKappa, PAPER_FIT } from './theory.js';
 export { exactLambda0, exactTopSingularVectors, jacobianRows, EXACT_MAX_OUTPUTS, type ExactLambda0 } from './mlp-jacobian.js';
-export { criticalityLoss, lambda0Mlp, SingularVectorCache, lambdaPenalty, mlpJacobian, mlpStages, type CriticalityLossOptions, type MlpLambda0Options, type MlpLambda0Result } from './loss.js';
+export { criticalityLoss, lambda0Mlp, SingularVectorCache, lambdaPenalty, mlpJacobian, mlpStages, stagedSingularVectors, type StagedModel, type CriticalityLossOptions, type MlpLambda0Options, type MlpLambda0Result } from './loss.js';

@@ -24,7 +24,8 @@ import { activation } from '../nn/activations.js';
 import type { Params } from '../nn/mlp.js';
 import type { LossFn, BatchContext } from '../nn/loss.js';
 import type { HostArray } from '../io/host.js';
-import { type Stage, rowNorm, flat } from './model.js';
+import { type Stage, rowNorm, unitRows, flat } from './model.js';
+import { linearize, jvpPass, vjpPass } from './power-iteration.js';
 import { type MlpLike, type MlpJacobian, isolated, mlpJacobian, exactTopSingularVectors, EXACT_MAX_OUTPUTS } from './mlp-jacobian.js';
 
 export { type MlpLike, type MlpJacobian, isolated, mlpJacobian };
@@ -44,14 +45,14 @@ export function mlpStages(model: MlpLike, params: Params): Stage[] {
 function applyJ(j: MlpJacobian, v: Tensor): { tangent: Tensor; logNorm: Tensor } {
   let t = v, logs: Tensor | null = null;
   j.weights.forEach((W, l) => {
-    if (l > 0) { const n = rowNorm(t); logs = logs ? add(logs, flat(log(n))) : flat(log(n)); t = div(t, n); }
+    if (l > 0) { const n = rowNorm(t); logs = logs ? add(logs, flat(log(n))) : flat(log(n)); t = unitRows(t, n); }
     t = matmul(t, W, { transB: true });
     const s = j.slopes[l];
     if (s) t = mul(t, s);
   });
   const n = rowNorm(t);
   logs = logs ? add(logs, flat(log(n))) : flat(log(n));
-  return { tangent: div(t, n), logNorm: logs };
+  return { tangent: unitRows(t, n), logNorm: logs };
 }
 
 /** Jᵀ u per row, renormalised after each layer: the unit result and Σ log-norms. */
@@ -63,13 +64,10 @@ function applyJT(j: MlpJacobian, u: Tensor): { cotangent: Tensor; logNorm: Tenso
     g = matmul(g, j.weights[l]);
     const n = rowNorm(g);
     logs = logs ? add(logs, flat(log(n))) : flat(log(n));
-    g = div(g, n);
+    g = unitRows(g, n);
   }
   return { cotangent: g, logNorm: logs! };
 }
-
-/** Unit rows. */
-function unitRows(v: Tensor): Tensor { return div(v, rowNorm(v)); }
 
 /** The start vectors (unit rows): `start`, else seeded N(0, 1) rows. */
 function startVectors(x: Tensor, start: Tensor | undefined, seed: number | undefined, what: string): Tensor {
@@ -87,6 +85,31 @@ export function topSingularVectors(model: MlpLike, params: Params, x: Tensor, o:
     const j = mlpJacobian(model, params, x);
     let v = startVectors(x, o.start, o.seed, 'topSingularVectors');
     for (let k = 0; k < o.iterations; k++) v = applyJT(j, applyJ(j, v).tangent).cotangent;
+    return v;
+  }));
+}
+
+/** Any model the criticality metrics can take apart: its stages (layers or blocks) for given parameters, and L. */
+export interface StagedModel {
+  readonly depth: number;
+  readonly inputSize: number;
+  stages(params: Params): Stage[];
+}
+
+function isStaged(model: MlpLike | StagedModel): model is StagedModel {
+  return typeof (model as StagedModel).stages === 'function';
+}
+
+/**
+ * The same power-iteration steps for any staged model (CNNs, torchvision's classifiers), through the generic
+ * JVP and VJP of each stage (criticality's linearize, jvpPass, vjpPass), with nothing recorded.
+ */
+export function stagedSingularVectors(stages: readonly Stage[], x: Tensor, o: { iterations: number; start?: Tensor; seed?: number }): Tensor {
+  if (!(Number.isInteger(o.iterations) && o.iterations >= 0)) throw new CritError(`stagedSingularVectors: iterations must be a non-negative integer, got ${o.iterations}`);
+  return isolated(() => scope(() => {
+    const lin = linearize([...stages], x);
+    let v = startVectors(x, o.start, o.seed, 'stagedSingularVectors');
+    for (let k = 0; k < o.iterations; k++) v = vjpPass(lin, unitRows(jvpPass(lin, v).tangent)).cotangent;
     return v;
   }));
 }
@@ -151,7 +174,7 @@ export function logJvpNormWithOutput(stages: readonly Stage[], x: Tensor, v: Ten
   stages.forEach((f, l) => {
     const n = rowNorm(t);
     if (l > 0) logs = logs ? add(logs, flat(log(n))) : flat(log(n));
-    const r = jvp(f, [cur], [div(t, n)]);
+    const r = jvp(f, [cur], [unitRows(t, n)]);
     cur = r.output; t = r.tangent;
   });
   const last = flat(log(rowNorm(t)));
@@ -244,18 +267,23 @@ export interface CriticalityLossOptions {
 
 /**
  * CritL as a LossFn for nn's training loop: mean cross-entropy + α · mean_b (λ_t − λ0(x_b))². Metrics per batch:
- * L_lambda (the mean squared distance, without α), lambda0 (batch mean) and ce.
+ * L_lambda (the mean squared distance, without α), lambda0 (batch mean) and ce. For an MLP the singular vectors
+ * come from its Jacobian in closed form (exact or power); any other model with stages (a CNN, a torchvision
+ * classifier) uses power iteration through the generic JVP/VJP of its stages.
  */
-export function criticalityLoss(model: MlpLike, o: CriticalityLossOptions): LossFn {
+export function criticalityLoss(model: MlpLike | StagedModel, o: CriticalityLossOptions): LossFn {
   if (!Number.isFinite(o.alpha) || o.alpha < 0) throw new CritError(`criticality loss: alpha must be a finite number >= 0, got ${o.alpha}`);
   if (!Number.isFinite(o.lambdaTarget)) throw new CritError(`criticality loss: lambda_t must be finite, got ${o.lambdaTarget}`);
   const cold = o.coldIterations ?? 8, warm = o.warmIterations ?? 2;
   if (o.vectors !== undefined && o.vectors !== 'exact' && o.vectors !== 'power') throw new CritError(`criticality loss: vectors must be 'exact' or 'power', got '${o.vectors}'`);
-  const exact = (o.vectors ?? (model.layers[model.layers.length - 1].outFeatures <= EXACT_MAX_OUTPUTS ? 'exact' : 'power')) === 'exact';
+  const staged = isStaged(model);
+  if (staged && o.vectors === 'exact') throw new CritError("criticality loss: 'exact' vectors need an MLP (its Jacobian rows in closed form); use 'power' for this model");
+  const exact = !staged && (o.vectors ?? (model.layers[model.layers.length - 1].outFeatures <= EXACT_MAX_OUTPUTS ? 'exact' : 'power')) === 'exact';
+  const stagesOf = (params: Params) => (staged ? model.stages(params) : mlpStages(model, params));
   return (params, x, y, batch) => {
     const seed = ((o.seed ?? 0) + 1_000_003 * (batch?.epoch ?? 0) + (batch?.step ?? 0)) >>> 0;
-    const v = exact ? exactTopSingularVectors(model, params, x, { seed }) : powerVectors(params, x, batch, seed);
-    const { output: logits, logNorm } = logJvpNormWithOutput(mlpStages(model, params), x, v);
+    const v = !staged && exact ? exactTopSingularVectors(model, params, x, { seed }) : powerVectors(params, x, batch, seed);
+    const { output: logits, logNorm } = logJvpNormWithOutput(stagesOf(params), x, v);
     const lambda0 = scale(logNorm, 1 / model.depth);
     const penalty = lambdaPenalty(lambda0, o.lambdaTarget);
     const ce = crossEntropy(logits, y);
@@ -269,7 +297,8 @@ export function criticalityLoss(model: MlpLike, o: CriticalityLossOptions): Loss
     if (idx && idx.length !== B) throw new CritError(`criticality loss: ${idx.length} batch indices for a batch of ${B}`);
     const isWarm = !!idx && o.cache!.has(idx);
     const start = isWarm ? o.cache!.get(idx!) : undefined;
-    const v = topSingularVectors(model, params, x, { iterations: isWarm ? warm : cold, start, seed });
+    const so = { iterations: isWarm ? warm : cold, start, seed };
+    const v = staged ? stagedSingularVectors(model.stages(params), x, so) : topSingularVectors(model, params, x, so);
     if (idx) o.cache!.set(idx, v);
     return v;
   }

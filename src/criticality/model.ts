@@ -5,6 +5,8 @@
 // own Jacobian and one JVP/VJP serves the whole batch.
 import { Tensor } from '../tensor/tensor.js';
 import { l2norm } from '../ops/reduce.js';
+import { div, maximum } from '../ops/elementwise.js';
+import { full } from '../ops/create.js';
 import { reshape } from '../ops/layout.js';
 import { CritError } from '../util/errors.js';
 
@@ -27,6 +29,17 @@ export function checkBatch(x: Tensor, what: string): number {
 /** Per-row Euclidean norm, shape [B, 1, ..., 1] (broadcasts against the rows). */
 export function rowNorm(t: Tensor): Tensor {
   return l2norm(t, t.shape.map((_, i) => i).slice(1), true);
+}
+
+/** The smallest norm a row is divided by: below it a row counts as zero. */
+export const TINY_NORM = 1e-30;
+
+/**
+ * t divided by its row norm n: unit rows, where a zero row (an input whose every path is switched off, e.g. all
+ * ReLUs dead) stays zero instead of becoming 0/0, so its log-norms, and log Λ0, are −∞ rather than NaN.
+ */
+export function unitRows(t: Tensor, n: Tensor = rowNorm(t)): Tensor {
+  return div(t, maximum(n, full([1], TINY_NORM)));
 }
 
 /** [B, 1, ..., 1] -> [B]. */

@@ -14,7 +14,7 @@ import { zeros } from '../ops/create.js';
 import { concat, reshape } from '../ops/layout.js';
 import { normal } from '../ops/random.js';
 import { CritError } from '../util/errors.js';
-import { type ModelFn, type Stage, stagesOf, checkBatch, rowNorm, flat } from './model.js';
+import { type ModelFn, type Stage, stagesOf, checkBatch, rowNorm, unitRows, flat } from './model.js';
 
 export interface PowerIterationOptions {
   /** Most JᵀJ steps (default 100). */
@@ -75,7 +75,7 @@ export function jvpPass(lin: Linearization, v: Tensor): { tangent: Tensor; logNo
   lin.stages.forEach((f, l) => {
     const n = rowNorm(t);
     if (l > 0) logs.push(reshape(log(n), [1, t.shape[0]]));
-    t = jvp(f, [lin.inputs[l]], [div(t, n)]).tangent;
+    t = jvp(f, [lin.inputs[l]], [unitRows(t, n)]).tangent;
   });
   logs.push(reshape(log(rowNorm(t)), [1, t.shape[0]]));
   return { tangent: t, logNorms: concat(logs, 0) };
@@ -89,7 +89,7 @@ export function vjpPass(lin: Linearization, u: Tensor): { cotangent: Tensor; log
     g = lin.backward[l](g);
     const n = rowNorm(g);
     logs.push(reshape(log(n), [1, g.shape[0]]));
-    g = div(g, n);
+    g = unitRows(g, n);
   }
   return { cotangent: g, logNorms: concat(logs, 0) };
 }
@@ -117,7 +117,8 @@ export async function lambda0(model: ModelFn, x: Tensor, opts: PowerIterationOpt
     let inc: Float64Array = new Float64Array(B).fill(Infinity);
     let iterations = 0, converged = false;
     const step = (prev: Float64Array, next: Float64Array) => {
-      inc = next.map((e, b) => e - prev[b]);
+      // A dead row (log Λ0 = −∞ on both sides) has converged: −∞ − (−∞) would be NaN.
+      inc = next.map((e, b) => (e === prev[b] ? 0 : e - prev[b]));
       last = next;
       return inc.every((d) => d <= tol);
     };
@@ -125,7 +126,7 @@ export async function lambda0(model: ModelFn, x: Tensor, opts: PowerIterationOpt
       iterations++;
       const f = scope(() => jvpPass(lin, v));
       if (step(last, await sumLogs(f.logNorms))) { converged = true; f.tangent.dispose(); f.logNorms.dispose(); break; }
-      const b = scope(() => vjpPass(lin, div(f.tangent, rowNorm(f.tangent))));
+      const b = scope(() => vjpPass(lin, unitRows(f.tangent)));
       f.tangent.dispose(); f.logNorms.dispose();
       const done = step(last, await sumLogs(b.logNorms));
       b.logNorms.dispose();
@@ -133,7 +134,7 @@ export async function lambda0(model: ModelFn, x: Tensor, opts: PowerIterationOpt
       v = b.cotangent;
       if (done) { converged = true; break; }
     }
-    const vector = keep(v === opts.start ? div(v, rowNorm(v)) : v);
+    const vector = keep(v === opts.start ? unitRows(v) : v);
     return { logLambda0: last, lambda0: last.map((e) => e / depth), iterations, converged, lastIncrement: inc, vector };
   });
 }
@@ -151,7 +152,7 @@ export function logJvpNorm(model: ModelFn, x: Tensor, v: Tensor): Tensor {
   stages.forEach((f, l) => {
     const n = rowNorm(t);
     if (l > 0) logs = add(logs, flat(log(n)));
-    const r = jvp(f, [cur], [div(t, n)]);
+    const r = jvp(f, [cur], [unitRows(t, n)]);
     cur = r.output; t = r.tangent;
   });
   return add(logs, flat(log(rowNorm(t))));

@@ -146,4 +146,17 @@ timed('deep MLP kernels: dot-product test <u, J v> = <Jᵀ u, v> through the who
   batch.dispose(); prim.dispose();
 });
 
+test('an input whose every path is switched off has log Λ0 = −∞ (not NaN), converged, and the other rows are unaffected', async () => {
+  await crit.init();
+  const W = crit.tensor([1, 0, 0, 1], [2, 2]);
+  // relu(x − 5) is off for the first row (|x| < 1) and on for the second (x > 5): J is 0 for one and I for the other.
+  const stages = [(h: crit.Tensor) => crit.relu(crit.addScalar(crit.matmul(h, W), -5)), (h: crit.Tensor) => crit.matmul(h, W)];
+  const x = crit.tensor([0.3, -0.2, 6, 7], [2, 2]);
+  const r = await crit.lambda0(stages, x, { tol: 1e-7, maxIterations: 50 });
+  assert.is(r.logLambda0[0], -Infinity);
+  assert.ok(Math.abs(r.logLambda0[1]) < 1e-6, `the live row: Λ0 = 1, got ${Math.exp(r.logLambda0[1])}`);
+  assert.ok(r.converged, 'converged');
+  assert.ok(r.iterations < 50, `stopped early (${r.iterations} steps)`);
+});
+
 test.run();
