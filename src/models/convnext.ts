@@ -9,7 +9,7 @@ import { permute } from '../ops/layout.js';
 import { add, gelu, mul } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
 import { CritError } from '../util/errors.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
 
 const NAMED: Record<string, { dims: number[]; depths: number[] }> = {
   convnext_tiny: { dims: [96, 192, 384, 768], depths: [3, 3, 9, 3] }, convnext_small: { dims: [96, 192, 384, 768], depths: [3, 3, 27, 3] },
@@ -36,19 +36,15 @@ export function parseConvNeXtArch(spec: string): ConvNeXtSpec {
 
 export function formatConvNeXtArch(s: ConvNeXtSpec): string {
   const parts = [s.name !== 'convnext' ? s.name : `convnext:dims=${s.dims.join('-')}:depths=${s.depths.join('-')}`];
-  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s);
 }
 
-export class ConvNeXt extends ImageClassifier {
+export class ConvNeXt extends ImageClassifier<ConvNeXtSpec> {
   readonly kind = 'convnext';
-  readonly spec: ConvNeXtSpec;
 
   constructor(spec: ConvNeXtSpec | string) {
     const s = typeof spec === 'string' ? parseConvNeXtArch(spec) : spec;
-    super(formatConvNeXtArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatConvNeXtArch(s), s.input);
     const b = this.b;
     // LayerNorm over the channels of NCHW images (torchvision's LayerNorm2d): to NHWC and back.
     const norm2d = (name: string, c: number): Layer => { const ln = b.layerNorm(name, c, EPS); return (p, x) => permute(ln(p, permute(x, [0, 2, 3, 1])), [0, 3, 1, 2]); };

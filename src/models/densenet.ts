@@ -10,7 +10,7 @@ import { relu } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
 import { maxPool2d, avgPool2d } from '../ops/conv.js';
 import { CritError } from '../util/errors.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape } from './layers.js';
 
 const NAMED: Record<string, { growth: number; blocks: number[]; init: number }> = {
   densenet121: { growth: 32, blocks: [6, 12, 24, 16], init: 64 }, densenet161: { growth: 48, blocks: [6, 12, 36, 24], init: 96 },
@@ -36,22 +36,18 @@ export function parseDenseNetArch(spec: string): DenseNetSpec {
 
 export function formatDenseNetArch(s: DenseNetSpec): string {
   const parts = [s.name !== 'densenet' ? s.name : `densenet:growth=${s.growth}:blocks=${s.blocks.join('-')}:init=${s.init}${s.bnSize !== 4 ? `:bn_size=${s.bnSize}` : ''}`];
-  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s);
 }
 
 /** Old torchvision checkpoints name a dense layer's `norm1` as `norm.1` (and conv, relu likewise): torchvision's own remapping. */
 const OLD_NAME = /^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$/;
 
-export class DenseNet extends ImageClassifier {
+export class DenseNet extends ImageClassifier<DenseNetSpec> {
   readonly kind = 'densenet';
-  readonly spec: DenseNetSpec;
 
   constructor(spec: DenseNetSpec | string) {
     const s = typeof spec === 'string' ? parseDenseNetArch(spec) : spec;
-    super(formatDenseNetArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatDenseNetArch(s), s.input);
     const b = this.b;
     const conv0 = b.conv('features.conv0', s.input[0], s.init, 7, { stride: 2, padding: 3 }), norm0 = b.batchNorm('features.norm0', s.init);
     this.blocks.push((p, x) => maxPool2d(relu(norm0(p, conv0(p, x))), { kernel: 3, stride: 2, padding: 1 }));

@@ -15,7 +15,7 @@ import { mean } from '../ops/reduce.js';
 import { maxPool2d, avgPool2d } from '../ops/conv.js';
 import { CritError } from '../util/errors.js';
 import type { Params } from '../nn/mlp.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape, type Layer, type ParamBuilder } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape, type Layer, type ParamBuilder } from './layers.js';
 
 export interface InceptionSpec { kind: 'googlenet' | 'inception_v3'; name: string; transformInput: boolean; divide: number; classes: number; input: [number, number, number] }
 
@@ -38,9 +38,7 @@ export function formatInceptionArch(s: InceptionSpec): string {
   const parts = [s.name];
   if (!s.transformInput) parts.push('transform_input=0');
   if (s.divide !== 1) parts.push(`divide=${s.divide}`);
-  if (s.input.join('x') !== (s.kind === 'googlenet' ? '3x224x224' : '3x299x299')) parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s, s.kind === 'googlenet' ? '3x224x224' : '3x299x299');
 }
 
 /** torchvision's _transform_input: channel c becomes x · (std_c / 0.5) + (mean_c − 0.5) / 0.5. */
@@ -60,14 +58,12 @@ const branches = (...fs: Layer[]): Layer => (p, x) => concat(fs.map((f) => f(p, 
 const chain = (...fs: Layer[]): Layer => (p, x) => fs.reduce((h, f) => f(p, h), x);
 const pooled = (pool: (x: Tensor) => Tensor, f: Layer | null): Layer => (f ? (p, x) => f(p, pool(x)) : (_p, x) => pool(x));
 
-export class InceptionNet extends ImageClassifier {
+export class InceptionNet extends ImageClassifier<InceptionSpec> {
   readonly kind: 'googlenet' | 'inception_v3';
-  readonly spec: InceptionSpec;
 
   constructor(spec: InceptionSpec | string) {
     const s = typeof spec === 'string' ? parseInceptionArch(spec) : spec;
-    super(formatInceptionArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatInceptionArch(s), s.input);
     this.kind = s.kind;
     const inputOf: Layer = s.transformInput ? (_p, x) => transformInput(x) : (_p, x) => x;
     if (s.kind === 'googlenet') this.googlenet(s, inputOf); else this.inceptionV3(s, inputOf);

@@ -136,6 +136,14 @@ export function positiveInt(spec: string, key: string, v: string): number {
   return Number(v);
 }
 
+/** A spec's common tail: `head` plus :input=CxHxW where it is not the family's default, and :classes=N unless 1000. */
+export function formatSpec(head: string, s: { input: readonly number[]; classes: number }, defaultInput = '3x224x224'): string {
+  const parts = [head];
+  if (s.input.join('x') !== defaultInput) parts.push(`input=${s.input.join('x')}`);
+  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
+  return parts.join(':');
+}
+
 export function imageShape(spec: string, v: string): [number, number, number] {
   const dims = v.split('x').map((s) => (/^\d+$/.test(s) ? Number(s) : NaN));
   if (dims.length !== 3 || dims.some((d) => !(d >= 1))) throw new CritError(`architecture '${spec}': input '${v}' must be <channels>x<height>x<width>`);
@@ -148,15 +156,18 @@ export function imageShape(spec: string, v: string): [number, number, number] {
  * rows [B, C·H·W]. Subclasses push their blocks in the constructor and set `modules` (torchvision's leaf
  * modules, the m of λ0 = log Λ0 / m).
  */
-export abstract class ImageClassifier {
+export abstract class ImageClassifier<S extends { classes: number } = { classes: number }> {
   protected readonly b: ParamBuilder;
   protected readonly blocks: Layer[] = [];
   /** torchvision's number of leaf modules: the m of λ0 = log Λ0 / m. */
   modules = 0;
 
-  constructor(arch: string, readonly image: readonly [number, number, number], readonly classes: number) {
+  /** `spec` the parsed architecture, `arch` its canonical string, `image` the input's [C, H, W]. */
+  constructor(readonly spec: S, arch: string, readonly image: readonly [number, number, number]) {
     this.b = new ParamBuilder(arch);
   }
+
+  get classes(): number { return this.spec.classes; }
 
   get arch(): string { return this.b.arch; }
   get inputSize(): number { return this.image[0] * this.image[1] * this.image[2]; }

@@ -19,7 +19,7 @@ import { linear } from '../nn/linear.js';
 import { silu } from '../nn/activations.js';
 import { CritError } from '../util/errors.js';
 import type { Params } from '../nn/mlp.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
 
 export interface MaxViTSpec { kind: 'maxvit'; name: string; stem: number; channels: number[]; layers: number[]; headDim: number; partition: number; classes: number; input: [number, number, number] }
 const NAMED: Record<string, Omit<MaxViTSpec, 'kind' | 'name' | 'classes' | 'input'>> = {
@@ -57,9 +57,7 @@ export function parseMaxViTArch(spec: string): MaxViTSpec {
 
 export function formatMaxViTArch(s: MaxViTSpec): string {
   const parts = [s.name !== 'maxvit' ? s.name : `maxvit:stem=${s.stem}:channels=${s.channels.join('-')}:layers=${s.layers.join('-')}:head_dim=${s.headDim}:partition=${s.partition}`];
-  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s);
 }
 
 /** torchvision's _get_relative_position_index for a size x size window, flattened. */
@@ -80,14 +78,12 @@ function departition(x: Tensor, p: number, hp: number, wp: number): Tensor {
   return reshape(permute(reshape(x, [B, hp, wp, p, p, C]), [0, 5, 1, 3, 2, 4]), [B, C, hp * p, wp * p]);
 }
 
-export class MaxViT extends ImageClassifier {
+export class MaxViT extends ImageClassifier<MaxViTSpec> {
   readonly kind = 'maxvit';
-  readonly spec: MaxViTSpec;
 
   constructor(spec: MaxViTSpec | string) {
     const s = typeof spec === 'string' ? parseMaxViTArch(spec) : spec;
-    super(formatMaxViTArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatMaxViTArch(s), s.input);
     const b = this.b, P = s.partition;
     const stem0 = b.convBn('stem.0', s.input[0], s.stem, 3, { stride: 2, eps: BN_EPS });
     const stem1 = b.conv('stem.1.0', s.stem, s.stem, 3, { padding: 1, bias: true });

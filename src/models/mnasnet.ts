@@ -7,7 +7,7 @@
 import { add, relu } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
 import { CritError } from '../util/errors.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape } from './layers.js';
 import { makeDivisible } from './mobilenet.js';
 
 const NAMED: Record<string, number> = { mnasnet0_5: 0.5, mnasnet0_75: 0.75, mnasnet1_0: 1.0, mnasnet1_3: 1.3 };
@@ -32,19 +32,15 @@ export function parseMNASNetArch(spec: string): MNASNetSpec {
 export function formatMNASNetArch(s: MNASNetSpec): string {
   const parts = [s.name === 'mnasnet' ? `mnasnet:alpha=${s.alpha}` : s.name];
   if (s.last !== 1280) parts.push(`last=${s.last}`);
-  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s);
 }
 
-export class MNASNet extends ImageClassifier {
+export class MNASNet extends ImageClassifier<MNASNetSpec> {
   readonly kind = 'mnasnet';
-  readonly spec: MNASNetSpec;
 
   constructor(spec: MNASNetSpec | string) {
     const s = typeof spec === 'string' ? parseMNASNetArch(spec) : spec;
-    super(formatMNASNetArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatMNASNetArch(s), s.input);
     const b = this.b, d = DEPTHS.map((v) => makeDivisible(v * s.alpha));
     const c0 = b.conv('layers.0', s.input[0], d[0], 3, { stride: 2, padding: 1 }), n0 = b.batchNorm('layers.1', d[0]);
     const dw = b.conv('layers.3', d[0], d[0], 3, { padding: 1, groups: d[0] }), n1 = b.batchNorm('layers.4', d[0]);

@@ -12,7 +12,7 @@ import { add, relu, sigmoid } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
 import { CritError } from '../util/errors.js';
 import { relu6, silu, hardswish, hardsigmoid } from '../nn/activations.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
 
 /** torchvision's _make_divisible: the nearest multiple of `divisor`, at least `divisor`, never 10% below v. */
 export function makeDivisible(v: number, divisor = 8): number {
@@ -50,19 +50,15 @@ export function formatMobileNetV2Arch(s: MobileNetV2Spec): string {
   const parts = ['mobilenet_v2'];
   if (s.custom) parts.push(`setting=${s.setting.map((r) => r.join('x')).join('-')}`);
   if (s.width !== 1) parts.push(`width=${s.width}`);
-  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s);
 }
 
-export class MobileNetV2 extends ImageClassifier {
+export class MobileNetV2 extends ImageClassifier<MobileNetV2Spec> {
   readonly kind = 'mobilenet_v2';
-  readonly spec: MobileNetV2Spec;
 
   constructor(spec: MobileNetV2Spec | string) {
     const s = typeof spec === 'string' ? parseMobileNetV2Arch(spec) : spec;
-    super(formatMobileNetV2Arch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatMobileNetV2Arch(s), s.input);
     const b = this.b;
     let cin = makeDivisible(32 * s.width);
     const last = makeDivisible(1280 * Math.max(1, s.width));
@@ -157,19 +153,15 @@ export function formatEfficientNetArch(s: EfficientNetSpec): string {
   const parts = [named ? s.name : `efficientnet:stages=${s.stages.map((t) => `${t.fused ? 'F' : 'M'}${t.expand}k${t.kernel}s${t.stride}i${t.cin}o${t.cout}n${t.layers}`).join('-')}`];
   if (!named && s.last !== 4 * s.stages[s.stages.length - 1].cout) parts.push(`last=${s.last}`);
   if (!named && s.eps !== 1e-5) parts.push(`eps=${s.eps}`);
-  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s);
 }
 
-export class EfficientNet extends ImageClassifier {
+export class EfficientNet extends ImageClassifier<EfficientNetSpec> {
   readonly kind = 'efficientnet';
-  readonly spec: EfficientNetSpec;
 
   constructor(spec: EfficientNetSpec | string) {
     const s = typeof spec === 'string' ? parseEfficientNetArch(spec) : spec;
-    super(formatEfficientNetArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatEfficientNetArch(s), s.input);
     const b = this.b, eps = s.eps;
     const stem = b.convBn('features.0', s.input[0], s.stages[0].cin, 3, { stride: 2, eps });
     this.blocks.push((p, x) => silu(stem(p, x)));
@@ -248,19 +240,15 @@ export function parseMobileNetV3Arch(spec: string): MobileNetV3Spec {
 
 export function formatMobileNetV3Arch(s: MobileNetV3Spec): string {
   const parts = [s.name !== 'mobilenet_v3' ? s.name : `mobilenet_v3:blocks=${s.blocks.map((t) => `i${t.cin}k${t.kernel}e${t.expanded}o${t.cout}s${t.stride}${t.se ? '+se' : ''}${t.hs ? '+hs' : ''}`).join('-')}:last=${s.last}`];
-  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s);
 }
 
-export class MobileNetV3 extends ImageClassifier {
+export class MobileNetV3 extends ImageClassifier<MobileNetV3Spec> {
   readonly kind = 'mobilenet_v3';
-  readonly spec: MobileNetV3Spec;
 
   constructor(spec: MobileNetV3Spec | string) {
     const s = typeof spec === 'string' ? parseMobileNetV3Arch(spec) : spec;
-    super(formatMobileNetV3Arch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatMobileNetV3Arch(s), s.input);
     const b = this.b, eps = 1e-3;
     const stem = b.convBn('features.0', s.input[0], s.blocks[0].cin, 3, { stride: 2, eps });
     this.blocks.push((p, x) => hardswish(stem(p, x)));

@@ -9,7 +9,7 @@
 import { add, relu, sigmoid } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
 import { CritError } from '../util/errors.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape } from './layers.js';
 
 /** [blocks, width, group width] per stage. */
 type StageSpec = [number, number, number];
@@ -64,19 +64,15 @@ export function parseRegNetArch(spec: string): RegNetSpec {
 
 export function formatRegNetArch(s: RegNetSpec): string {
   const parts = [REGNETS[s.name] ? s.name : `regnet:stem=${s.stem}:stages=${s.stages.map((t) => t.join('x')).join('-')}${s.se ? ':se' : ''}`];
-  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s);
 }
 
-export class RegNet extends ImageClassifier {
+export class RegNet extends ImageClassifier<RegNetSpec> {
   readonly kind = 'regnet';
-  readonly spec: RegNetSpec;
 
   constructor(spec: RegNetSpec | string) {
     const s = typeof spec === 'string' ? parseRegNetArch(spec) : spec;
-    super(formatRegNetArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatRegNetArch(s), s.input);
     const b = this.b;
     const stem = b.convBn('stem', s.input[0], s.stem, 3, { stride: 2 });
     this.blocks.push((p, x) => relu(stem(p, x)));

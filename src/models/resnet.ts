@@ -81,14 +81,12 @@ export function formatResNetArch(s: ResNetSpec): string {
   return parts.join(':');
 }
 
-export class ResNet extends ImageClassifier {
+export class ResNet extends ImageClassifier<ResNetSpec> {
   readonly kind = 'resnet';
-  readonly spec: ResNetSpec;
 
   constructor(spec: ResNetSpec | string) {
     const s = typeof spec === 'string' ? parseResNetArch(spec) : spec;
-    super(formatResNetArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatResNetArch(s), s.input);
     const b = this.b;
     const conv1 = b.conv('conv1', s.input[0], s.base, 7, { stride: 2, padding: 3 });
     const bn1 = b.batchNorm('bn1', s.base);

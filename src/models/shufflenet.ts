@@ -9,7 +9,7 @@ import { relu } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
 import { maxPool2d } from '../ops/conv.js';
 import { CritError } from '../util/errors.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
 
 const NAMED: Record<string, number[]> = {
   shufflenet_v2_x0_5: [24, 48, 96, 192, 1024], shufflenet_v2_x1_0: [24, 116, 232, 464, 1024],
@@ -33,9 +33,7 @@ export function parseShuffleNetArch(spec: string): ShuffleNetSpec {
 
 export function formatShuffleNetArch(s: ShuffleNetSpec): string {
   const parts = [s.name !== 'shufflenet_v2' ? s.name : `shufflenet_v2:repeats=${s.repeats.join('-')}:channels=${s.channels.join('-')}`];
-  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s);
 }
 
 /** [B, C, H, W] with the channels of two interleaved halves: channel 2i from the first half, 2i + 1 from the second. */
@@ -44,14 +42,12 @@ function shuffle2(x: Tensor): Tensor {
   return reshape(permute(reshape(x, [B, 2, C / 2, H, W]), [0, 2, 1, 3, 4]), [B, C, H, W]);
 }
 
-export class ShuffleNetV2 extends ImageClassifier {
+export class ShuffleNetV2 extends ImageClassifier<ShuffleNetSpec> {
   readonly kind = 'shufflenet_v2';
-  readonly spec: ShuffleNetSpec;
 
   constructor(spec: ShuffleNetSpec | string) {
     const s = typeof spec === 'string' ? parseShuffleNetArch(spec) : spec;
-    super(formatShuffleNetArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatShuffleNetArch(s), s.input);
     const b = this.b;
     const conv1 = b.convBn('conv1', s.input[0], s.channels[0], 3, { stride: 2 });
     this.blocks.push((p, x) => maxPool2d(relu(conv1(p, x)), { kernel: 3, stride: 2, padding: 1 }));

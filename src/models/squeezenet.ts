@@ -9,7 +9,7 @@ import { relu } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
 import { maxPool2d } from '../ops/conv.js';
 import { CritError } from '../util/errors.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape } from './layers.js';
 
 /** The features after the first convolution: 'M' a ceil-mode 3x3/2 max pool, [s, e] a Fire(squeeze s, expands e + e). */
 type Item = 'M' | [number, number];
@@ -32,17 +32,15 @@ export function parseSqueezeNetArch(spec: string): SqueezeNetSpec {
 }
 
 export function formatSqueezeNetArch(s: SqueezeNetSpec): string {
-  return [s.name, ...(s.divide !== 1 ? [`divide=${s.divide}`] : []), ...(s.input.join('x') !== '3x224x224' ? [`input=${s.input.join('x')}`] : []), ...(s.classes !== 1000 ? [`classes=${s.classes}`] : [])].join(':');
+  return formatSpec(s.divide !== 1 ? `${s.name}:divide=${s.divide}` : s.name, s);
 }
 
-export class SqueezeNet extends ImageClassifier {
+export class SqueezeNet extends ImageClassifier<SqueezeNetSpec> {
   readonly kind = 'squeezenet';
-  readonly spec: SqueezeNetSpec;
 
   constructor(spec: SqueezeNetSpec | string) {
     const s = typeof spec === 'string' ? parseSqueezeNetArch(spec) : spec;
-    super(formatSqueezeNetArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatSqueezeNetArch(s), s.input);
     const b = this.b, d = s.divide, f = FEATURES[s.name];
     const conv = b.conv('features.0', s.input[0], f.conv[0] / d, f.conv[1], { stride: f.conv[2], bias: true });
     this.blocks.push((p, x) => relu(conv(p, x)));

@@ -17,7 +17,7 @@ import { softmax } from '../ops/softmax.js';
 import { linear } from '../nn/linear.js';
 import { CritError } from '../util/errors.js';
 import type { Params } from '../nn/mlp.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
 
 const NAMED: Record<string, { embed: number; depths: number[]; heads: number[]; window: number; version: 1 | 2 }> = {
   swin_t: { embed: 96, depths: [2, 2, 6, 2], heads: [3, 6, 12, 24], window: 7, version: 1 },
@@ -59,9 +59,7 @@ export function parseSwinArch(spec: string): SwinSpec {
 export function formatSwinArch(s: SwinSpec): string {
   const custom = s.name === 'swin' || s.name === 'swin_v2';
   const parts = [!custom ? s.name : `${s.name}:embed=${s.embed}:depths=${s.depths.join('-')}:heads=${s.heads.join('-')}:window=${s.window}`];
-  if (s.input.join('x') !== (s.version === 2 ? '3x256x256' : '3x224x224')) parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s, s.version === 2 ? '3x256x256' : '3x224x224');
 }
 
 /** x rolled by `shift` along `axis` (torch.roll): element i moves to i + shift. */
@@ -108,14 +106,12 @@ function shiftMask(pH: number, pW: number, w: number, sh: number, sw: number): F
   return mask;
 }
 
-export class SwinTransformer extends ImageClassifier {
+export class SwinTransformer extends ImageClassifier<SwinSpec> {
   readonly kind = 'swin';
-  readonly spec: SwinSpec;
 
   constructor(spec: SwinSpec | string) {
     const s = typeof spec === 'string' ? parseSwinArch(spec) : spec;
-    super(formatSwinArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatSwinArch(s), s.input);
     const b = this.b, w = s.window, v2 = s.version === 2;
     const coords = logCoordinates(w);
     const patch = b.conv('features.0.0', s.input[0], s.embed, 4, { stride: 4, bias: true });

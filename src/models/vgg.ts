@@ -9,7 +9,7 @@ import { reshape } from '../ops/layout.js';
 import { relu } from '../ops/elementwise.js';
 import { maxPool2d, adaptiveAvgPool2d } from '../ops/conv.js';
 import { CritError } from '../util/errors.js';
-import { ImageClassifier, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
+import { ImageClassifier, formatSpec, archOptions, positiveInt, imageShape, type Layer } from './layers.js';
 
 export interface PlainSpec {
   kind: 'vgg' | 'alexnet';
@@ -70,19 +70,15 @@ export function formatPlainArch(s: PlainSpec): string {
   const parts = [named ? s.name : s.kind === 'vgg' ? `vgg:cfg=${s.cfg.join('-')}` : `alexnet:channels=${s.cfg.join('-')}`];
   if (!named && s.kind === 'vgg' && s.batchNorm) parts.push('bn');
   if (s.hidden !== 4096) parts.push(`hidden=${s.hidden}`);
-  if (s.input.join('x') !== '3x224x224') parts.push(`input=${s.input.join('x')}`);
-  if (s.classes !== 1000) parts.push(`classes=${s.classes}`);
-  return parts.join(':');
+  return formatSpec(parts.join(':'), s);
 }
 
-export class PlainConvNet extends ImageClassifier {
+export class PlainConvNet extends ImageClassifier<PlainSpec> {
   readonly kind: 'vgg' | 'alexnet';
-  readonly spec: PlainSpec;
 
   constructor(spec: PlainSpec | string) {
     const s = typeof spec === 'string' ? parsePlainArch(spec) : spec;
-    super(formatPlainArch(s), s.input, s.classes);
-    this.spec = s;
+    super(s, formatPlainArch(s), s.input);
     this.kind = s.kind;
     const b = this.b;
     // One layer per convolution (with its ReLU and any pooling after it), then the classifier's three.

@@ -72,14 +72,12 @@ export function formatViTArch(s: ViTSpec): string {
   return parts.join(':');
 }
 
-export class ViT extends ImageClassifier {
+export class ViT extends ImageClassifier<ViTSpec> {
   readonly kind = 'vit';
-  readonly spec: ViTSpec;
 
   constructor(spec: ViTSpec | string) {
     const s = typeof spec === 'string' ? parseViTArch(spec) : spec;
-    super(formatViTArch(s), [s.channels, s.image, s.image], s.classes);
-    this.spec = s;
+    super(s, formatViTArch(s), [s.channels, s.image, s.image]);
     const b = this.b;
     const E = s.hidden, h = s.heads, d = E / h, S = (s.image / s.patch) ** 2 + 1;
     const cls = b.add('class_token', [1, 1, E], { value: 0 });
