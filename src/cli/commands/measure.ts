@@ -68,7 +68,9 @@ export const measure: CliCommand = {
     const missing = model.paramNames.filter((n) => !(n in file.tensors));
     if (!values.names && missing.length && missing.length < model.paramNames.length) {
       const n = missing[0];
-      throw new UsageError(`${values.weights}: no tensor '${n}' for ${n} [${model.paramShapes[n].join(', ')}]${missing.length > 1 ? ` (nor ${missing.slice(1).join(', ')})` : ''}; the file has ${have.join(', ')}`);
+      // Name a few of each: a different architecture's file can differ in hundreds of tensors.
+      const few = (names: string[], k = 6) => (names.length > k ? `${names.slice(0, k).join(', ')} and ${names.length - k} more` : names.join(', '));
+      throw new UsageError(`${values.weights}: no tensor '${n}' for ${n} [${model.paramShapes[n].join(', ')}]${missing.length > 1 ? ` (nor ${few(missing.slice(1))})` : ''}; the file has ${few(have, 10)} (is --arch the file's architecture?)`);
     }
     const { params: host, source, unused } = matchParams(model, file.tensors, values.names ? parseNameMap(values.names) : undefined);
     const xs = readInputsFile(values.inputs!, model.inputSize);
