@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as crit from '../../src/index.node.js';
 import { runZoo } from '../../src/experiments/zoo/run.js';
-import { manifestEntries, torchvisionEntries } from '../../src/experiments/zoo/entries.js';
+import { manifestEntries, torchvisionEntries, archForSide } from '../../src/experiments/zoo/entries.js';
 import { writeZooReport } from '../../src/experiments/zoo/report.js';
 import { TORCHVISION_MODELS } from '../../src/experiments/zoo/table.js';
 
@@ -98,6 +98,11 @@ test('torchvision checkpoints are found by torch.hub file name; the table holds 
   const found = torchvisionEntries(dir);
   assert.equal(found.map((e) => `${e.key} ${e.accuracy}`), ['resnet50.IMAGENET1K_V2 80.858', 'vit_b_16.IMAGENET1K_V1 81.072']);
   assert.throws(() => torchvisionEntries(dir, ['resnet19']), /'resnet19' is not a torchvision classifier/);
+  // Each family's own default size must not leak into another image size.
+  const swin = { ...found[0], key: 'swin_v2_t.IMAGENET1K_V1', model: 'swin_v2_t', arch: 'swin_v2_t', family: 'Swin Transformer V2' };
+  assert.is(crit.buildNetwork(archForSide(swin, 224)).inputSize, 3 * 224 * 224);
+  assert.is(crit.buildNetwork(archForSide(swin, 256)).arch, 'swin_v2_t');
+  assert.is(crit.buildNetwork(archForSide({ ...found[1] }, 224)).arch, 'vit_b_16');
 });
 
 test.run();

@@ -87,8 +87,11 @@ export function manifestEntries(path: string): ZooEntry[] {
   });
 }
 
-/** The architecture spec for images of side `side`: torchvision names get the size option their family takes. */
+/**
+ * The architecture spec for images of side `side`: torchvision names get the size option their family takes
+ * (always: default sizes differ by family, e.g. Swin V2's 256 and Inception v3's 299); manifest specs stay as given.
+ */
 export function archForSide(e: ZooEntry, side: number): string {
-  if (e.arch !== e.model || side === 224) return e.arch;
+  if (e.arch !== e.model) return e.arch;
   return e.family === 'Vision Transformer' ? `${e.arch}:image=${side}` : `${e.arch}:input=3x${side}x${side}`;
 }
