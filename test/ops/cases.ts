@@ -179,6 +179,13 @@ const windowIndices = (r: Rng, [B, C, H, W]: number[], w: Win): In => {
 const POOL_CASES: [number[], Win][] = [[[2, 3, 8, 8], win([2, 2], [2, 2])], [[1, 2, 7, 9], win([3, 3], [2, 2], [1, 1])], [[1, 1, 5, 6], win([2, 3], [1, 2])], [[2, 2, 9, 9], win([3, 3], [1, 1], [1, 1], [2, 2])]];
 const POOL_GRAD: [number[], Win][] = [[[1, 2, 4, 4], win([2, 2], [2, 2])], [[1, 1, 5, 5], win([3, 3], [1, 1], [1, 1])]];
 const poolLabel = (s: number[], w: Win) => `${fmtShape(s)} k${w.kernel} s${w.stride} p${w.padding} d${w.dilation}`;
+/** Depthwise cases: images, a kernel per channel [KH, KW], the window. */
+const DW_CASES: [number[], number[], Win][] = [
+  [[2, 3, 9, 8], [3, 3], win([3, 3], [1, 1], [1, 1])], [[1, 5, 7, 7], [5, 5], win([5, 5], [2, 2], [2, 2])],
+  [[2, 4, 8, 9], [3, 2], win([3, 2], [2, 1], [0, 1], [2, 1])], [[1, 65, 4, 4], [3, 3], win([3, 3], [1, 1], [1, 1])],
+];
+const DW_GRAD: [number[], number[], Win][] = [[[1, 2, 4, 5], [3, 3], win([3, 3], [2, 1], [1, 1])], [[2, 2, 3, 3], [2, 2], win([2, 2], [1, 1], [0, 0], [1, 1])]];
+const dwLabel = (s: number[], k: number[], w: Win) => `${fmtShape(s)} k${k} s${w.stride} p${w.padding} d${w.dilation}`;
 const colsCase = (r: Rng, [B, C, H, W]: number[], w: Win): Case => {
   const [OH, OW] = outHW(w, H, W);
   return { label: `cols of ${fmtShape([B, C, H, W])} k${w.kernel} s${w.stride} p${w.padding} d${w.dilation}`, inputs: [f32(r, [B, C * w.kernel[0] * w.kernel[1], OH * OW])], attrs: { ...w, size: [H, W] } };
@@ -315,6 +322,22 @@ export const opSpecs: Record<string, OpSpec> = {
     grad: (r) => POOL_GRAD.map(([s, w]) => { const idx = windowIndices(r, s, w); return { label: poolLabel(s, w), inputs: [f32(r, idx.shape), idx], attrs: { ...w, size: s.slice(2) } }; }),
     tol: (c) => ({ rtol: c.attrs.kernel[0] * c.attrs.kernel[1] * U, scale: 'abs', why: 'each pixel sums the windows that picked it: at most KH KW terms' }),
   },
+  depthwise_conv2d: {
+    forward: (r) => DW_CASES.map(([s, k, w]) => ({ label: dwLabel(s, k, w), inputs: [f32(r, s), f32(r, [s[1], ...k])], attrs: { ...w, size: s.slice(2) } })),
+    grad: (r) => DW_GRAD.map(([s, k, w]) => ({ label: dwLabel(s, k, w), inputs: [f32(r, s), f32(r, [s[1], ...k])], attrs: { ...w, size: s.slice(2) } })),
+    tol: (c) => ({ rtol: (c.attrs.kernel[0] * c.attrs.kernel[1] + 1) * U, scale: 'abs', why: 'a serial sum of KH KW products per output' }),
+  },
+  depthwise_conv2d_input_grad: {
+    forward: (r) => DW_CASES.map(([s, k, w]) => ({ label: dwLabel(s, k, w), inputs: [f32(r, [s[0], s[1], ...outHW(w, s[2], s[3])]), f32(r, [s[1], ...k])], attrs: { ...w, size: s.slice(2) } })),
+    grad: (r) => DW_GRAD.map(([s, k, w]) => ({ label: dwLabel(s, k, w), inputs: [f32(r, [s[0], s[1], ...outHW(w, s[2], s[3])]), f32(r, [s[1], ...k])], attrs: { ...w, size: s.slice(2) } })),
+    tol: (c) => ({ rtol: (c.attrs.kernel[0] * c.attrs.kernel[1] + 1) * U, scale: 'abs', why: 'a pixel sums at most KH KW products' }),
+  },
+  depthwise_conv2d_weight_grad: {
+    forward: (r) => DW_CASES.map(([s, k, w]) => ({ label: dwLabel(s, k, w), inputs: [f32(r, s), f32(r, [s[0], s[1], ...outHW(w, s[2], s[3])])], attrs: { ...w, size: s.slice(2) } })),
+    grad: (r) => DW_GRAD.map(([s, k, w]) => ({ label: dwLabel(s, k, w), inputs: [f32(r, s), f32(r, [s[0], s[1], ...outHW(w, s[2], s[3])])], attrs: { ...w, size: s.slice(2) } })),
+    // One invocation sums B OH OW products serially.
+    tol: (c) => { const [B] = c.inputs[0].shape, [OH, OW] = outHW(c.attrs, c.attrs.size[0], c.attrs.size[1]); return { rtol: (B * OH * OW + 1) * U, scale: 'abs', why: `a serial sum of B OH OW = ${B * OH * OW} products` }; },
+  },
   fold2d: {
     forward: (r) => UNFOLD_CASES.map(([s, w]) => colsCase(r, s, w)),
     grad: (r) => UNFOLD_GRAD.map(([s, w]) => colsCase(r, s, w)),
@@ -386,6 +409,8 @@ export const composites: Record<string, CompositeDef> = {
         [[2, 3, 6, 6], [3, 1, 3, 3], false, { padding: 1, groups: 3 }],
         [[1, 3, 32, 32], [32, 3, 5, 5], true, {}],
         [[3, 1, 5, 5], [1, 1, 5, 5], true, {}],
+        [[2, 6, 7, 8], [6, 1, 3, 3], true, { stride: 2, padding: 1, groups: 6 }], // depthwise: the direct kernels
+        [[2, 8, 5, 5], [8, 8, 1, 1], false, {}], // pointwise: the images are the columns
       ] as [number[], number[], boolean, object][]).map(([xs, ws, bias, o]) => ({
         label: `x ${fmtShape(xs)} w ${fmtShape(ws)}${bias ? ' + b' : ''} ${JSON.stringify(o)}`,
         inputs: [f32(r, xs), f32(r, ws), ...(bias ? [f32(r, [ws[0]])] : [])], attrs: o,
@@ -393,6 +418,7 @@ export const composites: Record<string, CompositeDef> = {
       grad: (r) => [
         { label: 'x [1,2,4,4] w [3,2,2,2] + b, stride 2, padding 1', inputs: [f32(r, [1, 2, 4, 4]), f32(r, [3, 2, 2, 2]), f32(r, [3])], attrs: { stride: 2, padding: 1 } },
         { label: 'x [2,4,3,3] w [2,2,2,2], groups 2', inputs: [f32(r, [2, 4, 3, 3]), f32(r, [2, 2, 2, 2])], attrs: { groups: 2 } },
+        { label: 'x [1,3,4,4] w [3,1,3,3] + b, depthwise, padding 1', inputs: [f32(r, [1, 3, 4, 4]), f32(r, [3, 1, 3, 3]), f32(r, [3])], attrs: { padding: 1, groups: 3 } },
       ],
       tol: (c) => { const [, Cg, KH, KW] = c.inputs[1].shape; const K = Cg * KH * KW + 1; return { rtol: K * U, scale: 'abs', why: `f32 accumulation over ${K} terms (C / groups x KH x KW and the bias): <= K u sum|x||w|` }; },
     },
