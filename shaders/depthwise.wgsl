@@ -16,6 +16,16 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dst: array<f32>;
 
+/** The input row (column) that output row oh (column ow) reads at tap kh (kw): may lie in the padding. */
+fn in_h(oh: u32, kh: u32) -> i32 { return i32(oh * u.SH + kh * u.DH) - i32(u.PH); }
+fn in_w(ow: u32, kw: u32) -> i32 { return i32(ow * u.SW + kw * u.DW) - i32(u.PW); }
+/** The output position whose tap k reads input position p (stride s, padding pd, dilation d), or -1. */
+fn out_of(p: u32, k: u32, s: u32, pd: u32, d: u32, n: u32) -> i32 {
+  let q = i32(p + pd) - i32(k * d);
+  if (q < 0 || u32(q) % s != 0u || u32(q) / s >= n) { return -1; }
+  return q / i32(s);
+}
+
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
@@ -28,11 +38,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let c = bc % u.C;
   var acc = 0.0;
   for (var kh = 0u; kh < u.KH; kh++) {
-    let h = i32(oh * u.SH + kh * u.DH) - i32(u.PH);
+    let h = in_h(oh, kh);
     if (h < 0 || h >= i32(u.H)) { continue; }
     let row = (bc * u.H + u32(h)) * u.W;
     for (var kw = 0u; kw < u.KW; kw++) {
-      let w = i32(ow * u.SW + kw * u.DW) - i32(u.PW);
+      let w = in_w(ow, kw);
       if (w < 0 || w >= i32(u.W)) { continue; }
       acc += a[row + u32(w)] * b[(c * u.KH + kh) * u.KW + kw];
     }
@@ -47,16 +57,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let c = bc % u.C;
   var acc = 0.0;
   for (var kh = 0u; kh < u.KH; kh++) {
-    let hh = i32(h + u.PH) - i32(kh * u.DH);
-    if (hh < 0 || u32(hh) % u.SH != 0u) { continue; }
-    let oh = u32(hh) / u.SH;
-    if (oh >= u.OH) { continue; }
+    let oh = out_of(h, kh, u.SH, u.PH, u.DH, u.OH);
+    if (oh < 0) { continue; }
     for (var kw = 0u; kw < u.KW; kw++) {
-      let ww = i32(w + u.PW) - i32(kw * u.DW);
-      if (ww < 0 || u32(ww) % u.SW != 0u) { continue; }
-      let ow = u32(ww) / u.SW;
-      if (ow >= u.OW) { continue; }
-      acc += a[(bc * u.OH + oh) * u.OW + ow] * b[(c * u.KH + kh) * u.KW + kw];
+      let ow = out_of(w, kw, u.SW, u.PW, u.DW, u.OW);
+      if (ow < 0) { continue; }
+      acc += a[(bc * u.OH + u32(oh)) * u.OW + u32(ow)] * b[(c * u.KH + kh) * u.KW + kw];
     }
   }
   dst[i] = acc;
@@ -70,12 +76,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var bb = 0u; bb < u.B; bb++) {
     let bc = bb * u.C + c;
     for (var oh = 0u; oh < u.OH; oh++) {
-      let h = i32(oh * u.SH + kh * u.DH) - i32(u.PH);
+      let h = in_h(oh, kh);
       if (h < 0 || h >= i32(u.H)) { continue; }
       let row = (bc * u.H + u32(h)) * u.W;
       let grow = (bc * u.OH + oh) * u.OW;
       for (var ow = 0u; ow < u.OW; ow++) {
-        let w = i32(ow * u.SW + kw * u.DW) - i32(u.PW);
+        let w = in_w(ow, kw);
         if (w < 0 || w >= i32(u.W)) { continue; }
         acc += b[grow + ow] * a[row + u32(w)];
       }

@@ -96,8 +96,9 @@ export interface StagedModel {
   stages(params: Params): Stage[];
 }
 
-function isStaged(model: MlpLike | StagedModel): model is StagedModel {
-  return typeof (model as StagedModel).stages === 'function';
+/** An MLP described by its layers: its Jacobian has closed forms (exact Gram vectors, a hand-applied J). */
+function isMlp(model: MlpLike | StagedModel): model is MlpLike {
+  return Array.isArray((model as MlpLike).layers);
 }
 
 /**
@@ -276,13 +277,13 @@ export function criticalityLoss(model: MlpLike | StagedModel, o: CriticalityLoss
   if (!Number.isFinite(o.lambdaTarget)) throw new CritError(`criticality loss: lambda_t must be finite, got ${o.lambdaTarget}`);
   const cold = o.coldIterations ?? 8, warm = o.warmIterations ?? 2;
   if (o.vectors !== undefined && o.vectors !== 'exact' && o.vectors !== 'power') throw new CritError(`criticality loss: vectors must be 'exact' or 'power', got '${o.vectors}'`);
-  const staged = isStaged(model);
-  if (staged && o.vectors === 'exact') throw new CritError("criticality loss: 'exact' vectors need an MLP (its Jacobian rows in closed form); use 'power' for this model");
-  const exact = !staged && (o.vectors ?? (model.layers[model.layers.length - 1].outFeatures <= EXACT_MAX_OUTPUTS ? 'exact' : 'power')) === 'exact';
-  const stagesOf = (params: Params) => (staged ? model.stages(params) : mlpStages(model, params));
+  const mlp = isMlp(model) ? model : null;
+  if (!mlp && o.vectors === 'exact') throw new CritError("criticality loss: 'exact' vectors need an MLP (its Jacobian rows in closed form); use 'power' for this model");
+  const exact = !!mlp && (o.vectors ?? (mlp.layers[mlp.layers.length - 1].outFeatures <= EXACT_MAX_OUTPUTS ? 'exact' : 'power')) === 'exact';
+  const stagesOf = (params: Params) => ('stages' in model && typeof model.stages === 'function' ? model.stages(params) : mlpStages(mlp!, params));
   return (params, x, y, batch) => {
     const seed = ((o.seed ?? 0) + 1_000_003 * (batch?.epoch ?? 0) + (batch?.step ?? 0)) >>> 0;
-    const v = !staged && exact ? exactTopSingularVectors(model, params, x, { seed }) : powerVectors(params, x, batch, seed);
+    const v = mlp && exact ? exactTopSingularVectors(mlp, params, x, { seed }) : powerVectors(params, x, batch, seed);
     const { output: logits, logNorm } = logJvpNormWithOutput(stagesOf(params), x, v);
     const lambda0 = scale(logNorm, 1 / model.depth);
     const penalty = lambdaPenalty(lambda0, o.lambdaTarget);
@@ -298,7 +299,7 @@ export function criticalityLoss(model: MlpLike | StagedModel, o: CriticalityLoss
     const isWarm = !!idx && o.cache!.has(idx);
     const start = isWarm ? o.cache!.get(idx!) : undefined;
     const so = { iterations: isWarm ? warm : cold, start, seed };
-    const v = staged ? stagedSingularVectors(model.stages(params), x, so) : topSingularVectors(model, params, x, so);
+    const v = mlp ? topSingularVectors(mlp, params, x, so) : stagedSingularVectors(stagesOf(params), x, so);
     if (idx) o.cache!.set(idx, v);
     return v;
   }

@@ -13,7 +13,7 @@ import { CritError } from '../util/errors.js';
 import { activation, isActivation, activations } from '../nn/activations.js';
 import { Conv2d } from '../nn/conv.js';
 import { Linear } from '../nn/linear.js';
-import type { InitOptions, Params } from '../nn/mlp.js';
+import { checkParamShapes, type InitOptions, type Params } from '../nn/mlp.js';
 import type { Stage } from '../criticality/model.js';
 
 export interface ConvSpec { out: number; kernel: number; stride: number; padding: number }
@@ -103,13 +103,7 @@ export class CNN {
     return Object.assign({}, ...[...this.convs, ...this.linears].map((l, i) => l.init(scheme, seed, 2 * i)));
   }
 
-  checkParams(params: Params): void {
-    for (const [name, shape] of Object.entries(this.paramShapes)) {
-      const t = params[name];
-      if (!t) throw new CritError(`${this.arch}: parameter ${name} ${fmt(shape)} is missing (have: ${Object.keys(params).join(', ') || 'none'})`);
-      if (!sameShape(t.shape, shape)) throw new CritError(`${this.arch}: parameter ${name} is ${fmt(t.shape)}, expected ${fmt(shape)}`);
-    }
-  }
+  checkParams(params: Params): void { checkParamShapes(this.arch, this.paramShapes, params); }
 
   /**
    * One stage per weight layer, as the criticality metrics take them: flat rows [B, C·H·W] → conv block 1

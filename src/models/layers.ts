@@ -12,7 +12,7 @@ import { zeros, full, tensor } from '../ops/create.js';
 import { linear as linearOp } from '../nn/linear.js';
 import { batchNormEval, layerNorm as layerNormOp } from '../nn/norm.js';
 import { CritError } from '../util/errors.js';
-import type { Params } from '../nn/mlp.js';
+import { checkParamShapes, type Params } from '../nn/mlp.js';
 
 export type Layer = (p: Params, x: Tensor) => Tensor;
 /** How a tensor starts: U[±bound], N(0, std²), a constant, or given values (a model's fixed tables). */
@@ -109,13 +109,7 @@ export class ParamBuilder {
     }));
   }
 
-  check(params: Params): void {
-    for (const [name, shape] of Object.entries(this.shapes)) {
-      const t = params[name];
-      if (!t) throw new CritError(`${this.arch}: parameter ${name} ${fmt(shape)} is missing`);
-      if (!sameShape(t.shape, shape)) throw new CritError(`${this.arch}: parameter ${name} is ${fmt(t.shape)}, expected ${fmt(shape)}`);
-    }
-  }
+  check(params: Params): void { checkParamShapes(this.arch, this.shapes, params); }
 }
 
 /** Parses `key=value` options after a model name (e.g. resnet18:input=3x32x32:classes=10), checking the keys. */

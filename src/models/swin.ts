@@ -114,6 +114,15 @@ export class SwinTransformer extends ImageClassifier<SwinSpec> {
     super(s, formatSwinArch(s), s.input);
     const b = this.b, w = s.window, v2 = s.version === 2;
     const coords = logCoordinates(w);
+    // The attention masks of shifted windows depend only on the padded map and the shifts: made once per size
+    // (the power iteration runs every block many times).
+    const maskCache = new Map<string, Float32Array>();
+    const masks = (pH: number, pW: number, sh: number, sw: number) => {
+      const key = `${pH}x${pW}:${sh},${sw}`;
+      let m = maskCache.get(key);
+      if (!m) maskCache.set(key, (m = shiftMask(pH, pW, w, sh, sw)));
+      return m;
+    };
     const patch = b.conv('features.0.0', s.input[0], s.embed, 4, { stride: 4, bias: true });
     const patchNorm = b.layerNorm('features.0.2', s.embed);
     let pending: Layer | null = (p, x) => patchNorm(p, permute(patch(p, x), [0, 2, 3, 1]));
@@ -145,6 +154,8 @@ export class SwinTransformer extends ImageClassifier<SwinSpec> {
         }
         const fc1 = b.linear(`${pre}.mlp.0`, dim, 4 * dim), fc2 = b.linear(`${pre}.mlp.3`, 4 * dim, dim);
         const shifted = j % 2 === 1;
+        // Swin V2 ignores the k third of the qkv bias (torchvision zeroes it before each use).
+        const kBiasOff = Float32Array.from({ length: 3 * dim }, (_, i) => (i >= dim && i < 2 * dim ? 0 : 1));
         const attention = (p: Params, x: Tensor): Tensor => {
           const [B, H, W, C] = x.shape;
           const pH = Math.ceil(H / w) * w, pW = Math.ceil(W / w) * w;
@@ -154,8 +165,7 @@ export class SwinTransformer extends ImageClassifier<SwinSpec> {
           h = roll(roll(h, -sh, 1), -sw, 2);
           const nW = (pH / w) * (pW / w), n = w * w;
           const win = reshape(permute(reshape(h, [B, pH / w, w, pW / w, w, C]), [0, 1, 3, 2, 4, 5]), [B * nW, n, C]);
-          // Swin V2 ignores the k third of the qkv bias (torchvision zeroes it before each use).
-          const qkvBias = v2 ? mul(p[qkvB], Tensor.from(Float32Array.from({ length: 3 * dim }, (_, i) => (i >= dim && i < 2 * dim ? 0 : 1)), [3 * dim])) : p[qkvB];
+          const qkvBias = v2 ? mul(p[qkvB], Tensor.from(kBiasOff, [3 * dim])) : p[qkvB];
           const qkv = permute(reshape(linear(win, p[qkvW], qkvBias), [B * nW, n, 3, heads, d]), [2, 0, 3, 1, 4]); // [3, B nW, heads, n, d]
           const part = (k: number) => reshape(slice(qkv, [k, 0, 0, 0, 0], [k + 1, B * nW, heads, n, d]), [B * nW, heads, n, d]);
           let bias = permute(reshape(gather(positionTable(p), Tensor.from(index, [index.length], 'i32')), [n, n, heads]), [2, 0, 1]);
@@ -169,7 +179,7 @@ export class SwinTransformer extends ImageClassifier<SwinSpec> {
           }
           let att = add(logits, bias); // [B nW, heads, n, n]
           if (sh + sw > 0) {
-            const mask = Tensor.from(shiftMask(pH, pW, w, sh, sw), [1, nW, 1, n, n]);
+            const mask = Tensor.from(masks(pH, pW, sh, sw), [1, nW, 1, n, n]);
             att = reshape(add(reshape(att, [B, nW, heads, n, n]), mask), [B * nW, heads, n, n]);
           }
           const ctx = reshape(permute(matmul(softmax(att), part(2)), [0, 2, 1, 3]), [B * nW, n, C]);

@@ -9,6 +9,8 @@ import { activation } from './activations.js';
 import { parseArch, formatArch, type MlpSpec } from './arch.js';
 import { type InitName, type InitScheme } from './init.js';
 import { Linear } from './linear.js';
+import { mlpStages } from '../criticality/loss.js';
+import type { Stage } from '../criticality/model.js';
 
 /** Named parameter tensors (W1, b1, ...). */
 export type Params = Record<string, Tensor>;
@@ -85,12 +87,11 @@ export class MLP implements Model {
   }
 
   /** Throws unless params holds every tensor this model needs, with the right shapes. */
-  checkParams(params: Params): void {
-    for (const [name, shape] of Object.entries(this.paramShapes)) {
-      const t = params[name];
-      if (!t) throw new CritError(`${this.arch}: parameter ${name} ${fmt(shape)} is missing (have: ${Object.keys(params).join(', ') || 'none'})`);
-      if (!sameShape(t.shape, shape)) throw new CritError(`${this.arch}: parameter ${name} is ${fmt(t.shape)}, expected ${fmt(shape)}`);
-    }
+  checkParams(params: Params): void { checkParamShapes(this.arch, this.paramShapes, params); }
+
+  /** One stage per weight layer, h → g(h Wᵀ + b) (the last without g): what the criticality metrics take. */
+  stages(params: Params): Stage[] {
+    return mlpStages(this, params);
   }
 
   /** Logits [batch, out] for inputs [batch, in] (a single input [in] gives [out]). */
@@ -114,6 +115,15 @@ export class MLP implements Model {
     });
     const output = single ? reshape(h, [this.outputSize]) : h;
     return { pre, post, output };
+  }
+}
+
+/** Throws unless `params` holds a tensor of the right shape for every name of `shapes` (any model's check). */
+export function checkParamShapes(arch: string, shapes: Record<string, number[]>, params: Params): void {
+  for (const [name, shape] of Object.entries(shapes)) {
+    const t = params[name];
+    if (!t) throw new CritError(`${arch}: parameter ${name} ${fmt(shape)} is missing (have: ${Object.keys(params).join(', ') || 'none'})`);
+    if (!sameShape(t.shape, shape)) throw new CritError(`${arch}: parameter ${name} is ${fmt(t.shape)}, expected ${fmt(shape)}`);
   }
 }
 

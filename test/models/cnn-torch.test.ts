@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as crit from '../../src/index.node.js';
 import { measureModel } from '../../src/experiments/fig4/measure.js';
 import { measure } from '../../src/cli/commands/measure.js';
+import { relErr } from './rel-err.js';
 
 interface Golden {
   arch: string; depth: number; names: string[]; files: { weights: string; inputs: string }; labels: number[];
@@ -29,12 +30,6 @@ function setup(g: Golden) {
   return { model, params, x: crit.Tensor.from(xs.data, xs.shape) };
 }
 
-/** max |got − want| / max |want|: f32 against f64 over sums of at most a few hundred terms. */
-function relErr(got: ArrayLike<number>, want: number[]): number {
-  let e = 0, m = 0;
-  want.forEach((w, i) => { e = Math.max(e, Math.abs(got[i] - w)); m = Math.max(m, Math.abs(w)); });
-  return e / m;
-}
 
 test.before(async () => { await crit.init(); });
 

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import * as crit from '../../src/index.node.js';
 import { measureModel } from '../../src/experiments/fig4/measure.js';
 import { TORCHVISION_MODELS } from '../../src/experiments/zoo/table.js';
+import { relErr } from './rel-err.js';
 
 interface Golden {
   arch: string; modules: number; files: { weights: string; inputs: string }; float_names: string[]; int_names: string[];
@@ -18,12 +19,6 @@ interface Golden {
 const dir = 'test/fixtures/torch';
 const NETS = ['resnet-basic', 'resnet-bottleneck', 'vit', 'vgg-bn', 'alexnet', 'regnet-y', 'regnet-x', 'mobilenet-v2', 'efficientnet', 'squeezenet', 'mnasnet', 'mobilenet-v3', 'shufflenet', 'densenet', 'convnext', 'swin', 'swin-v2', 'googlenet', 'inception-v3', 'maxvit'];
 
-/** max |got − want| / max |want|; absolute where want is all zero (a ReLU that is off for every input). */
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let e = 0, m = 0;
-  for (let i = 0; i < want.length; i++) { e = Math.max(e, Math.abs(got[i] - want[i])); m = Math.max(m, Math.abs(want[i])); }
-  return m > 0 ? e / m : e;
-}
 
 test.before(async () => { await crit.init(); });
 

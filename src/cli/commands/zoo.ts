@@ -1,13 +1,12 @@
 // `crit zoo`: criticality of trained image classifiers (paper Figs. 2-3); see src/experiments/zoo/.
 import { resolve } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
 import { type CliCommand, UsageError } from '../command.js';
 import { numberFlag, parseFlags } from '../flags.js';
 import { init } from '../../api.js';
 import { buildNetwork } from '../../models/build.js';
 import { TORCHVISION_MODELS, TORCHVISION_SOURCE } from '../../experiments/zoo/table.js';
 import { torchvisionEntries, manifestEntries, type ZooEntry } from '../../experiments/zoo/entries.js';
-import { runZoo, readZooInputs, type ZooRow } from '../../experiments/zoo/run.js';
+import { runZoo, readZooResults, type ZooRow, type ZooImages } from '../../experiments/zoo/run.js';
 import { writeZooReport } from '../../experiments/zoo/report.js';
 
 const usage = `usage: crit zoo --inputs IMAGES.npy (--weights-dir DIR | --manifest FILE) [--models resnet18,vit_b_16,...]
@@ -81,13 +80,12 @@ export const zoo: CliCommand = {
     };
     const eng = await init({ prefer: values.adapter });
     let rows: ZooRow[], failures: { key: string; error: string }[] = [];
-    let inputs;
+    let inputs: ZooImages;
     if (values['report-only']) {
-      const path = resolve(out, 'zoo.json');
-      if (!existsSync(path)) throw new UsageError(`--report-only: ${path} does not exist`);
+      const stored = readZooResults(out);
       const keys = new Set(entries.map((e) => e.key));
-      rows = (JSON.parse(readFileSync(path, 'utf8')).rows as ZooRow[]).filter((r) => keys.has(r.key));
-      inputs = readZooInputs(values.inputs, images);
+      rows = stored.rows.filter((r) => keys.has(r.key));
+      inputs = stored.images;
     } else {
       ({ rows, failures, inputs } = await runZoo(opts));
     }

@@ -10,10 +10,8 @@ import { grad } from '../../autodiff/grad.js';
 import { CritError } from '../../util/errors.js';
 import { branchingFrom } from '../../criticality/activity.js';
 import { lambda0 as powerLambda0, logJvpNorm } from '../../criticality/power-iteration.js';
-import { mlpStages } from '../../criticality/loss.js';
 import type { Params } from '../../nn/mlp.js';
 import type { Network } from '../../models/build.js';
-import type { Stage } from '../../criticality/model.js';
 import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
 import { mean as avg } from '../../stats/numeric.js';
 
@@ -43,11 +41,6 @@ export interface MeasureResult {
   grads?: Params;
 }
 
-/** Stages for the metrics: the MLP's layers; a CNN's or ResNet's blocks. */
-function networkStages(model: Network, params: Params): Stage[] {
-  return model.kind === 'mlp' ? mlpStages(model, params) : model.stages(params);
-}
-
 export interface MeasureOptions {
   /** 'gram' (exact, MLPs with <= 64 outputs, their default), or 'power' (power iteration; any model). */
   method?: MeasureMethod;
@@ -65,7 +58,7 @@ export async function measureModel(model: Network, params: Params, x: Tensor, o:
   const method = o.method ?? (model.kind === 'mlp' && model.outputSize <= 64 ? 'gram' : 'power');
   if (method === 'gram' && model.kind !== 'mlp') throw new CritError(`measure: the gram method needs an MLP (its Jacobian rows in closed form); use power for ${model.arch}`);
   const bs = o.batchSize ?? 250;
-  const stages = networkStages(model, params);
+  const stages = model.stages(params);
   // One forward pass and one readback give every input's activities; the whole set's σ follows from them
   // (all rows have the same size, so the mean over all elements is the mean of the row means).
   const { perSigma, br } = await scopeAsync(async () => {
@@ -113,7 +106,7 @@ export async function measureModel(model: Network, params: Params, x: Tensor, o:
         // Each batch contributes (B / N) · the gradient of its own mean, so the sum is the mean over all inputs.
         const gs = grad((...ps) => {
           const rec = Object.fromEntries(names.map((n, i) => [n, ps[i]]));
-          const lam = scale(logJvpNorm(networkStages(model, rec), xb, v), 1 / L);
+          const lam = scale(logJvpNorm(model.stages(rec), xb, v), 1 / L);
           return scale(mean(square(addScalar(lam, -lt))), B / N);
         }, names.map((n) => params[n]));
         return sums ? gs.map((t, i) => add(sums![i], t)) : gs;

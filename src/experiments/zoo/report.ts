@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../io/files.js';
 import { renderSvg, finiteOrNull, type VegaLiteSpec } from '../../report/plot.js';
 import { page, table, figure, p, esc, type Section } from '../../report/html.js';
 import { toCsv } from '../../report/csv.js';
-import type { ZooRow, ZooInputs } from './run.js';
+import type { ZooRow, ZooImages } from './run.js';
 import { correlations, modelTable, recipeComparison, type Correlation, type ModelTable, type RecipeComparison } from './analysis.js';
 
 export interface ZooAnalysis { correlations: Correlation[]; models: ModelTable; recipes: RecipeComparison }
@@ -50,7 +50,7 @@ async function plots(rows: ZooRow[], a: ZooAnalysis): Promise<{ svg: string; cap
   return out;
 }
 
-export async function writeZooReport(dir: string, rows: ZooRow[], o: { inputs: ZooInputs; inputsPath: string; failures: { key: string; error: string }[]; adapter: string }): Promise<ZooAnalysis> {
+export async function writeZooReport(dir: string, rows: ZooRow[], o: { inputs: ZooImages; inputsPath: string; failures: { key: string; error: string }[]; adapter: string }): Promise<ZooAnalysis> {
   const sorted = [...rows].sort((x, y) => x.family.localeCompare(y.family) || x.key.localeCompare(y.key, 'en', { numeric: true }));
   const a = analyse(sorted);
   writeFileAtomic(join(dir, 'zoo.csv'), toCsv(sorted, ZOO_COLUMNS));

@@ -2,6 +2,7 @@
 // σ and Σ over all images, and per image Λ0 by power iteration, λ0 = log Λ0 / m. Each finished model is stored at
 // once (atomically) in OUT/zoo.json, so a killed run resumes with the next model.
 import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { Tensor } from '../../tensor/tensor.js';
 import { CritError } from '../../util/errors.js';
 import { readBytes, readWeightsFile } from '../../io/files.js';
@@ -43,7 +44,9 @@ export interface ZooOptions {
   log?: (msg: string) => void;
 }
 
-export interface ZooInputs { data: HostArray; side: number; channels: number; count: number }
+/** What the images are: their number, channels and side (the report's caption; kept with the results). */
+export interface ZooImages { count: number; channels: number; side: number }
+export interface ZooInputs extends ZooImages { data: HostArray }
 
 /** Images from .npy: [n, C, S, S] or flat [n, C·S·S] (square images, C = 3 assumed for flat rows). */
 export function readZooInputs(path: string, images?: number): ZooInputs {
@@ -67,18 +70,17 @@ export function readZooInputs(path: string, images?: number): ZooInputs {
 /** Buffers of torchvision's state_dicts, not parameters: batch-norm statistics, Swin V2's coordinate tables. */
 const STATISTICS = /(^|\.)(running_mean|running_var|num_batches_tracked|relative_coords_table|relative_position_index)$/;
 
-/** Measures one entry on the images (exported for tests). */
-export async function measureEntry(e: ZooEntry, inputs: ZooInputs, o: Pick<ZooOptions, 'tol' | 'maxIterations' | 'batchSize'>): Promise<ZooRow> {
+/** Measures one entry on the images x (uploaded once for all entries; `images` says what they are). */
+async function measureEntry(e: ZooEntry, images: ZooImages, x: Tensor, o: Pick<ZooOptions, 'tol' | 'maxIterations' | 'batchSize'>): Promise<ZooRow> {
   const t0 = performance.now();
-  const arch = archForSide(e, inputs.side);
+  const arch = archForSide(e, images.side);
   const model = buildNetwork(arch);
-  if (model.inputSize !== inputs.data.shape[1]) {
-    throw new CritError(`${e.key}: ${model.arch} takes ${model.inputSize} values per input, the images have ${inputs.channels}x${inputs.side}x${inputs.side}`);
+  if (model.inputSize !== x.shape[1]) {
+    throw new CritError(`${e.key}: ${model.arch} takes ${model.inputSize} values per input, the images have ${images.channels}x${images.side}x${images.side}`);
   }
   const file = readWeightsFile(e.weights);
   const { params: host } = matchParams(model, file.tensors);
   const params = uploadAll(host);
-  const x = Tensor.from(inputs.data.data, inputs.data.shape);
   try {
     const r = await measureModel(model, params, x, { method: model.kind === 'mlp' ? undefined : 'power', tol: o.tol ?? 1e-4, maxIterations: o.maxIterations ?? 100, batchSize: o.batchSize ?? 8 });
     const logs = r.inputs.map((i) => i.logLambda0);
@@ -92,21 +94,24 @@ export async function measureEntry(e: ZooEntry, inputs: ZooInputs, o: Pick<ZooOp
       iterations: r.iterations ?? 0, converged: r.converged ?? true, seconds: (performance.now() - t0) / 1000,
     };
   } finally {
-    x.dispose();
     for (const t of Object.values(params)) t.dispose();
   }
 }
 
-export async function runZoo(o: ZooOptions): Promise<{ rows: ZooRow[]; failures: { key: string; error: string }[]; inputs: ZooInputs }> {
+const STORE_FORMAT = 'crit-zoo/1';
+type ZooMeta = { inputs: string; images: number; side: number; channels: number; tol: number; maxIterations: number };
+
+export async function runZoo(o: ZooOptions): Promise<{ rows: ZooRow[]; failures: { key: string; error: string }[]; inputs: ZooImages }> {
   const inputs = readZooInputs(o.inputs, o.images);
-  const meta = { inputs: o.inputs, images: inputs.count, side: inputs.side, tol: o.tol ?? 1e-4, maxIterations: o.maxIterations ?? 100 };
-  const store = new RowStore<ZooRow, typeof meta>(join(o.out, 'zoo.json'), meta, 'crit-zoo/1', o.fresh);
+  const meta: ZooMeta = { inputs: o.inputs, images: inputs.count, side: inputs.side, channels: inputs.channels, tol: o.tol ?? 1e-4, maxIterations: o.maxIterations ?? 100 };
+  const store = new RowStore<ZooRow, ZooMeta>(join(o.out, 'zoo.json'), meta, STORE_FORMAT, o.fresh);
   const failures: { key: string; error: string }[] = [];
   const todo = o.entries.filter((e) => !store.has(e.key));
   o.log?.(`crit zoo: ${o.entries.length} models on ${inputs.count} images of ${inputs.channels}x${inputs.side}x${inputs.side}; ${o.entries.length - todo.length} already in ${store.path}`);
+  const x = Tensor.from(inputs.data.data, inputs.data.shape);
   for (const [i, e] of todo.entries()) {
     try {
-      const row = await measureEntry(e, inputs, o);
+      const row = await measureEntry(e, inputs, x, o);
       store.add([row]);
       o.log?.(`  [${i + 1}/${todo.length}] ${e.key}: λ0 ${row.lambda0.toFixed(4)}, Σ ${row.Sigma.toPrecision(3)}, m ${row.modules} (${row.iterations} power steps${row.converged ? '' : ', NOT converged'}, ${row.seconds.toFixed(1)} s)`);
     } catch (err) {
@@ -115,6 +120,16 @@ export async function runZoo(o: ZooOptions): Promise<{ rows: ZooRow[]; failures:
       o.log?.(`  [${i + 1}/${todo.length}] ${e.key}: skipped: ${msg}`);
     }
   }
+  x.dispose();
   const keys = new Set(o.entries.map((e) => e.key));
-  return { rows: store.all().filter((r) => keys.has(r.key)), failures, inputs };
+  return { rows: store.all().filter((r) => keys.has(r.key)), failures, inputs: { count: inputs.count, channels: inputs.channels, side: inputs.side } };
+}
+
+/** The results stored in OUT/zoo.json and what the images were, for a report without measuring (or reading them). */
+export function readZooResults(out: string): { rows: ZooRow[]; images: ZooImages; inputs: string } {
+  const path = join(out, 'zoo.json');
+  if (!existsSync(path)) throw new CritError(`${path} does not exist: nothing measured in ${out} yet`);
+  const file = JSON.parse(readFileSync(path, 'utf8')) as { format: string; meta: ZooMeta; rows: ZooRow[] };
+  if (file.format !== STORE_FORMAT) throw new CritError(`${path}: holds '${file.format}' results, not '${STORE_FORMAT}'`);
+  return { rows: file.rows, images: { count: file.meta.images, channels: file.meta.channels ?? 3, side: file.meta.side }, inputs: file.meta.inputs };
 }
