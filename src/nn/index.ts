@@ -10,4 +10,5 @@ export { matchParams, torchSequentialNames, parseNameMap } from './names.js';
 export { crossEntropyLoss, type LossFn, type LossOutput, type BatchContext } from './loss.js';
 export { SGD, Adam, exponentialDecay, type Optimizer, type SGDOptions, type AdamOptions } from './optim.js';
 export { evaluate, scoreLogits, type Evaluation } from './evaluate.js';
-export { trainModel, type TrainOptions, type EpochMetrics } from './train.js';
+export { trainModel, type TrainOptions, type EpochMetrics, type StepHook, type StepInfo } from './train.js';
+export { ContinualBackprop, unitLayers, type UnitLayer, type UtilityType, type ContinualBackpropOptions, type ContinualBackpropCounters, type ModelWithUnits } from './continual-backprop.js';

@@ -42,8 +42,8 @@ export interface TrainOptions {
   test?: Dataset;
   epochs: number;
   batchSize: number;
-  /** Seed of the shuffling (epoch e uses stream e). */
-  seed: number;
+  /** Seed of the shuffling (epoch e uses stream e); omit to keep the data's order. */
+  seed?: number;
   /** Default: mean cross-entropy of the model's logits. */
   loss?: LossFn;
   /** Learning rate for epoch e (0-based, absolute); e.g. exponentialDecay(1e-3, 0.997). */
@@ -65,8 +65,29 @@ export interface TrainOptions {
    * core from a CPU driver (lavapipe) for the rest of the epoch.
    */
   syncEvery?: number;
+  /**
+   * Runs after every optimizer step (e.g. continual backpropagation's generate-and-test): `update` inside the
+   * step, while the forward pass's hidden activations (LossOutput.hidden) are alive; `settle` after the step's
+   * tensors are released, where it may read back and rewrite parameters.
+   */
+  afterStep?: StepHook;
   /** Called after each epoch; return false to stop. */
   onEpoch?: (m: EpochMetrics, params: Params) => void | boolean | Promise<void | boolean>;
+}
+
+export interface StepInfo {
+  params: Params;
+  /** The loss function's hidden activations of this batch (LossOutput.hidden), if it returns them. */
+  hidden: Tensor[] | undefined;
+  epoch: number;
+  step: number;
+}
+
+export interface StepHook {
+  /** Inside the step after the optimizer's update, without gradient recording; tensors it keeps must be keep()'d. */
+  update(info: StepInfo): void;
+  /** After the step's tensors are released. */
+  settle?(): Promise<void>;
 }
 
 function checkInt(what: string, v: number, lo: number): number {
@@ -135,6 +156,7 @@ async function runEpoch(o: TrainOptions, lossFn: LossFn, batches: Int32Array[], 
         return noGrad(() => {
           const g = o.clipGradNorm ? clipGradNorm(grads, o.clipGradNorm) : grads;
           optimizer.step(Object.fromEntries(names.map((n, i) => [n, g[i]])));
+          o.afterStep?.update({ params, hidden: (out as LossOutput | null)?.hidden, epoch, step: s });
           // Running sums on the GPU: the loss and each metric weighted by the batch size.
           const keys = Object.keys(metrics).sort();
           if (keys.includes('loss')) throw new CritError("train: a metric cannot be called 'loss' (the loss itself is reported as trainLoss)");
@@ -152,6 +174,7 @@ async function runEpoch(o: TrainOptions, lossFn: LossFn, batches: Int32Array[], 
       release();
       sums = next;
       engine().flush(); // submit each step: the GPU starts early and the buffer pool can recycle
+      await o.afterStep?.settle?.();
       if (syncEvery > 0 && (s + 1) % syncEvery === 0 && s + 1 < batches.length) await next.loss.read();
     }
     if (!sums) return {};
