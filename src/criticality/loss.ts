@@ -11,11 +11,11 @@
 //     = d log |J v|, so this is the exact gradient of log Λ0 with respect to every weight and bias.
 import { Tensor, scope, scopeAsync, keep } from '../tensor/tensor.js';
 import { jvp } from '../autodiff/grad.js';
-import { add, addScalar, div, log, mul, scale, square } from '../ops/elementwise.js';
-import { mean } from '../ops/reduce.js';
+import { add, addScalar, div, greaterEqual, log, maximum, mul, scale, sqrt, square } from '../ops/elementwise.js';
+import { mean, sum, sumSquares } from '../ops/reduce.js';
 import { matmul } from '../ops/matmul.js';
 import { stridedCopy } from '../ops/layout.js';
-import { zeros } from '../ops/create.js';
+import { full, zeros } from '../ops/create.js';
 import { normal } from '../ops/random.js';
 import { crossEntropy } from '../ops/softmax.js';
 import { CritError } from '../util/errors.js';
@@ -165,26 +165,47 @@ export async function lambda0Mlp(model: MlpLike, params: Params, x: Tensor, o: M
 }
 
 /**
+ * Below this norm a tangent row counts as zero in the loss (f32's smallest normal number is 1.2e-38, so its square
+ * is representable): an input whose Jacobian is zero (a zeroed output layer, as continual learning's new heads;
+ * every ReLU path switched off) has λ0 = −∞ and no gradient, and is left out of the penalty instead of turning
+ * every gradient into NaN (0 · ∞ through the norm's square root and the log).
+ */
+export const LOSS_NORM_FLOOR = 1e-18;
+
+/**
  * log |J v| per row (v held fixed, any norm) and the model's output, in one pass through the stages: each
  * stage's jvp gives its output and tangent, recorded by any active tape, so a vjp of logNorm reaches every
  * parameter the stages close over. Renormalised between stages like criticality's logJvpNorm (same value).
+ * `alive` [B] is 1 for rows whose tangent stays above LOSS_NORM_FLOOR through every stage, else 0 (their logNorm
+ * is floored, with zero derivative).
  */
-export function logJvpNormWithOutput(stages: readonly Stage[], x: Tensor, v: Tensor): { output: Tensor; logNorm: Tensor } {
+export function logJvpNormWithOutput(stages: readonly Stage[], x: Tensor, v: Tensor): { output: Tensor; logNorm: Tensor; alive: Tensor } {
   let cur = x, t = v;
-  let logs: Tensor | null = null;
+  let logs: Tensor | null = null, alive: Tensor | null = null;
+  const floor = full([1], LOSS_NORM_FLOOR * LOSS_NORM_FLOOR);
+  const norm = (u: Tensor) => {
+    const s = sumSquares(u, u.shape.map((_, i) => i).slice(1), true);
+    const ok = flat(greaterEqual(s, floor));
+    alive = alive ? mul(alive, ok) : ok;
+    return sqrt(maximum(s, floor));
+  };
   stages.forEach((f, l) => {
-    const n = rowNorm(t);
+    const n = norm(t);
     if (l > 0) logs = logs ? add(logs, flat(log(n))) : flat(log(n));
     const r = jvp(f, [cur], [unitRows(t, n)]);
     cur = r.output; t = r.tangent;
   });
-  const last = flat(log(rowNorm(t)));
-  return { output: cur, logNorm: logs ? add(logs, last) : last };
+  const last = flat(log(norm(t)));
+  return { output: cur, logNorm: logs ? add(logs, last) : last, alive: alive! };
 }
 
-/** L_λ = mean over rows of (λ_t − λ0)² from λ0 per row [B] (differentiable). */
-export function lambdaPenalty(lambda0: Tensor, lambdaTarget: number): Tensor {
-  return mean(square(addScalar(lambda0, -lambdaTarget)));
+/**
+ * L_λ = mean over rows of (λ_t − λ0)² from λ0 per row [B] (differentiable); with `alive` [B] (0/1), rows marked 0
+ * add nothing (they still count in the mean's denominator, so a batch's L_λ is comparable between batches).
+ */
+export function lambdaPenalty(lambda0: Tensor, lambdaTarget: number, alive?: Tensor): Tensor {
+  const sq = square(addScalar(lambda0, -lambdaTarget));
+  return mean(alive ? mul(sq, alive) : sq);
 }
 
 /** Per-sample singular vectors kept on the GPU between epochs (rows of one dataset), for warm starts. */
@@ -284,11 +305,15 @@ export function criticalityLoss(model: MlpLike | StagedModel, o: CriticalityLoss
   return (params, x, y, batch) => {
     const seed = ((o.seed ?? 0) + 1_000_003 * (batch?.epoch ?? 0) + (batch?.step ?? 0)) >>> 0;
     const v = mlp && exact ? exactTopSingularVectors(mlp, params, x, { seed }) : powerVectors(params, x, batch, seed);
-    const { output: logits, logNorm } = logJvpNormWithOutput(stagesOf(params), x, v);
+    const { output: logits, logNorm, alive } = logJvpNormWithOutput(stagesOf(params), x, v);
     const lambda0 = scale(logNorm, 1 / model.depth);
-    const penalty = lambdaPenalty(lambda0, o.lambdaTarget);
+    const penalty = lambdaPenalty(lambda0, o.lambdaTarget, alive);
     const ce = crossEntropy(logits, y);
-    return { loss: add(ce, scale(penalty, o.alpha)), metrics: { L_lambda: penalty, lambda0: mean(lambda0), ce } };
+    // λ0's batch mean over the rows that have one; `dead`: the fraction of rows with a zero Jacobian.
+    const live = sum(alive);
+    const lambda0Mean = div(sum(mul(lambda0, alive)), maximum(live, full([1], 1)));
+    const dead = addScalar(scale(live, -1 / x.shape[0]), 1);
+    return { loss: add(ce, scale(penalty, o.alpha)), metrics: { L_lambda: penalty, lambda0: lambda0Mean, ce, dead } };
   };
 
   function powerVectors(params: Params, x: Tensor, batch: BatchContext | undefined, seed: number): Tensor {

@@ -141,8 +141,10 @@ export function mean(x: Tensor, axes?: Axes, keepDims = false): Tensor {
   if (count === 0) throw new CritError(`mean over an empty axis of ${fmt(x.shape)}`);
   return scale(sum(x, axes, keepDims), 1 / count);
 }
+/** Sum of squares over the given axes. */
+export const sumSquares = (x: Tensor, axes?: Axes, keepDims = false) => overAxes(sumOp, sumSqOp, x, axes, keepDims);
 /** Euclidean norm over the given axes. */
-export const l2norm = (x: Tensor, axes?: Axes, keepDims = false) => sqrt(overAxes(sumOp, sumSqOp, x, axes, keepDims));
+export const l2norm = (x: Tensor, axes?: Axes, keepDims = false) => sqrt(sumSquares(x, axes, keepDims));
 /**
  * x divided by its L2 norm over axes (kept for broadcasting); with eps, by max(norm, eps) as
  * torch.nn.functional.normalize, so zero rows stay zero. The floor is applied to the sum of squares (eps²): the
@@ -150,5 +152,5 @@ export const l2norm = (x: Tensor, axes?: Axes, keepDims = false) => sqrt(overAxe
  */
 export const normalize = (x: Tensor, axes?: Axes, eps = 0) => {
   if (eps <= 0) return div(x, l2norm(x, axes, true));
-  return div(x, sqrt(maximum(overAxes(sumOp, sumSqOp, x, axes, true), full([1], eps * eps))));
+  return div(x, sqrt(maximum(sumSquares(x, axes, true), full([1], eps * eps))));
 };

@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../../io/files.js';
 import { renderSvg, finiteOrNull, type VegaLiteSpec } from '../../report/plot.js';
 import { page, table, figure, p, esc, mark, type Section } from '../../report/html.js';
 import { toCsv } from '../../report/csv.js';
+import { mixedModelHtml, mixedModelJson } from '../mixed-model-report.js';
 import type { Fig4Config } from './config.js';
 import type { EpochRecord, RunResult } from './run.js';
 import { type SummaryRow, type TargetCheck, type MixedModel, type InitSummary, type TargetOffset, type AccuracyGain, TARGET_TOLERANCE, summaryRow, targetChecks, mixedModel, initSummaries, targetOffsets, accuracyGains } from './analysis.js';
@@ -132,8 +133,7 @@ export async function writeReport(dir: string, s: Fig4Summary, runs: RunResult[]
   writeFileAtomic(join(dir, 'epochs.json'), JSON.stringify(epochs, noNaN));
   writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(rows.map((r) => ({ init: r.init, loss: r.loss, alpha: r.alpha, lambda_t: r.lambda_t, rep: r.rep, final_lambda0: r.final_lambda0, final_test_acc: r.final_test_acc, initial_lambda0: r.initial_lambda0, dLde: r.dLde, run: r.run })), noNaN, 1));
   writeFileAtomic(join(dir, 'summary.csv'), toCsv(rows, SUMMARY_COLUMNS));
-  const lmmJson = ({ fit, ...rest }: MixedModel) => (fit ? { ...rest, beta: fit.beta, se: fit.se, df: fit.df_satterthwaite, t: fit.t, p: fit.p, sigma_b: fit.sigma_b, sigma: fit.sigma, R2m: fit.R2m, R2c: fit.R2c, isSingular: fit.isSingular, warnings: fit.warnings } : rest);
-  writeFileAtomic(join(dir, 'fig4.json'), JSON.stringify({ ...s, summary: rows, lmm: lmmJson(s.lmm), lmmAbs: lmmJson(s.lmmAbs) }, noNaN, 1));
+  writeFileAtomic(join(dir, 'fig4.json'), JSON.stringify({ ...s, summary: rows, lmm: mixedModelJson(s.lmm), lmmAbs: mixedModelJson(s.lmmAbs) }, noNaN, 1));
 
   const figs = await plots(s, epochs);
   const cfg = s.config;
@@ -142,15 +142,6 @@ export async function writeReport(dir: string, s: Fig4Summary, runs: RunResult[]
     ...(i.critl.length ? [{ html: i.critl.map((c) => `λ_t=${c.lambda_t}, α=${c.alpha}: λ0 ${fmt(c.lambda0)}, ${pct(c.acc)}`).map(esc).join('<br>') }] : ['–']),
   ]);
   const checkRows = s.checks.map((c) => [c.init, c.lambda_t, c.alpha, fmt(c.final_lambda0), fmt(c.final_lambda0 - c.lambda_t, 3), mark(c.ok)]);
-  const lmmBody = (m: MixedModel, note: string): string[] => {
-    if (!m.fit) return [p(`Not fitted (${m.n} CritL runs in ${m.groups} configurations): ${esc(m.error ?? '')}`)];
-    const f = m.fit;
-    return [
-      table(['term', 'estimate', 'SE', 'df', 't', 'p'], Object.keys(f.beta).map((k) => [k, fmt(f.beta[k]), fmt(f.se[k]), fmt(f.df_satterthwaite[k], 3), fmt(f.t[k], 3), fmt(f.p[k], 3)])),
-      p(`REML fit (lme4/lmerTest semantics) over ${m.n} CritL runs in ${m.groups} configurations (λ_t, α): accuracy in %, ∂L_λ/∂e and λ0 z-scored (estimates in accuracy points per standard deviation, as the paper's Table S6). Random-intercept sd ${fmt(f.sigma_b)}, residual sd ${fmt(f.sigma)}, R²m ${fmt(f.R2m)}, R²c ${fmt(f.R2c)}${f.isSingular ? ' (singular fit)' : ''}. ${note}`),
-      ...(f.warnings.length ? [p(`Warnings: ${esc(f.warnings.join('; '))}`)] : []),
-    ];
-  };
   const sections: Section[] = [
     { title: `Check: every CritL run with α ≥ 1 ends within ${TARGET_TOLERANCE} of λ_t`, body: [
       p(s.checks.length ? `${s.checks.filter((c) => c.ok).length} of ${s.checks.length} runs: ${s.allTargetsReached ? '<span class="ok">all reached their target</span>' : '<span class="bad">not all reached their target</span>'}.` : 'No CritL runs with α ≥ 1 yet.'),
@@ -163,8 +154,8 @@ export async function writeReport(dir: string, s: Fig4Summary, runs: RunResult[]
       table(['λ_t', 'α', 'pairs', 'CritL − CEL (points)', 'SE', 'p'], s.gains.map((g) => [g.lambda_t, g.alpha, g.pairs, fmt(100 * g.mean, 3), fmt(100 * g.se, 2), fmt(g.p, 2)])),
     ] },
     { title: 'Per init: λ0 at initialisation, CEL and CritL at the end', body: [table(['init', 'λ0 at init', 'CEL final λ0', 'CEL test accuracy', 'CritL final λ0 and test accuracy (mean over repetitions)'], initRows)] },
-    { title: `Linear mixed model: ${s.lmm.formula}`, body: lmmBody(s.lmm, 'λ0 signed, as the issue asks; the paper\'s text fits |λ0| (next section).') },
-    { title: `Linear mixed model as in the paper: ${s.lmmAbs.formula}`, body: lmmBody(s.lmmAbs, 'The paper (Table S6: 105 runs in 21 configurations, 200 epochs, accuracies around 98.5%): −0.127 for ∂L_λ/∂e (p = 4e-9) and −0.199 for λ0 (p < 2e-16); its text calls the latter |λ0|.') },
+    { title: `Linear mixed model: ${s.lmm.formula}`, body: mixedModelHtml(s.lmm, 'CritL runs', 'λ0 signed, as the issue asks; the paper\'s text fits |λ0| (next section).') },
+    { title: `Linear mixed model as in the paper: ${s.lmmAbs.formula}`, body: mixedModelHtml(s.lmmAbs, 'CritL runs', 'The paper (Table S6: 105 runs in 21 configurations, 200 epochs, accuracies around 98.5%): −0.127 for ∂L_λ/∂e (p = 4e-9) and −0.199 for λ0 (p < 2e-16); its text calls the latter |λ0|.') },
     { title: 'Figures', body: figs.map((f) => figure(f.svg, f.caption)) },
     { title: 'Runs', body: [
       table(['run', 'λ0 at init', 'final λ0', 'final test accuracy', '∂L_λ/∂e', 'minutes'], rows.map((r) => [r.run, fmt(r.initial_lambda0), fmt(r.final_lambda0), pct(r.final_test_acc), fmt(r.dLde), (r.seconds / 60).toFixed(2)])),

@@ -1,0 +1,116 @@
+// What Fig. 5 concludes from the task rows: per configuration, test accuracy and λ0 over the task stream in bins
+// of tasks (b, c); the collapse of accuracy against |λ0| for all methods (d, top) with its rank correlation;
+// accuracy against ∂L_λ/∂e for CritL (d, bottom); and the paper's mixed model (Table S7): accuracy ~ ∂L_λ/∂e + λ0
+// + (1 | configuration) over CritL's tasks, and the same with |λ0| as its text states.
+import { lmm, spearman, mean as avg, sampleVariance } from '../../stats/index.js';
+import type { MixedModel } from '../fig4/analysis.js';
+import { configurationOf } from './config.js';
+import type { TaskRecord } from './run.js';
+
+export interface BinPoint {
+  configuration: string;
+  method: string;
+  bin: number;
+  /** First and last task (0-based) of the bin. */
+  from: number;
+  to: number;
+  acc: number;
+  accSe: number;
+  lambda0: number;
+  lambda0Se: number;
+  n: number;
+}
+
+const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+const se = (xs: number[]) => (xs.length > 1 ? Math.sqrt(sampleVariance(xs) / xs.length) : 0);
+
+/** Mean (± standard error over tasks and repetitions) of test accuracy and λ0 per configuration and bin of tasks. */
+export function binnedCurves(rows: TaskRecord[], bin: number): BinPoint[] {
+  const groups = new Map<string, TaskRecord[]>();
+  for (const r of rows) {
+    const k = `${configurationOf(r)}|${Math.floor(r.task / bin)}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups.values()].map((rs) => {
+    const b = Math.floor(rs[0].task / bin);
+    const acc = rs.map((r) => r.test_acc).filter(finite), lam = rs.map((r) => r.lambda0).filter(finite);
+    return {
+      configuration: configurationOf(rs[0]), method: rs[0].method, bin: b, from: b * bin, to: b * bin + bin - 1,
+      acc: acc.length ? avg(acc) : NaN, accSe: se(acc), lambda0: lam.length ? avg(lam) : NaN, lambda0Se: se(lam), n: rs.length,
+    };
+  }).sort((a, b) => a.configuration.localeCompare(b.configuration) || a.bin - b.bin);
+}
+
+export interface ConfigSummary {
+  configuration: string;
+  method: string;
+  rho: number | null;
+  alpha: number | null;
+  lambda_t: number | null;
+  tasks: number;
+  /** Over all tasks, and over the last bin of tasks (the end of the stream). */
+  acc: number;
+  lastAcc: number;
+  lambda0: number;
+  lastLambda0: number;
+  /** CBP: units replaced per task; CritL: mean ∂L_λ/∂e. */
+  replacedPerTask: number;
+  dLde: number | null;
+}
+
+export function configSummaries(rows: TaskRecord[], bin: number): ConfigSummary[] {
+  const groups = new Map<string, TaskRecord[]>();
+  for (const r of rows) groups.set(configurationOf(r), [...(groups.get(configurationOf(r)) ?? []), r]);
+  return [...groups.entries()].map(([configuration, rs]) => {
+    const lastTask = Math.max(...rs.map((r) => r.task));
+    const last = rs.filter((r) => r.task > lastTask - bin);
+    const m = (xs: TaskRecord[], f: (r: TaskRecord) => number | null) => { const v = xs.map(f).filter(finite); return v.length ? avg(v) : NaN; };
+    const d = rs.map((r) => r.dLde).filter(finite);
+    return {
+      configuration, method: rs[0].method, rho: rs[0].rho, alpha: rs[0].alpha, lambda_t: rs[0].lambda_t, tasks: rs.length,
+      acc: m(rs, (r) => r.test_acc), lastAcc: m(last, (r) => r.test_acc), lambda0: m(rs, (r) => r.lambda0), lastLambda0: m(last, (r) => r.lambda0),
+      replacedPerTask: m(rs, (r) => r.replaced), dLde: d.length ? avg(d) : null,
+    };
+  }).sort((a, b) => order(a) - order(b) || a.configuration.localeCompare(b.configuration));
+}
+
+const order = (c: { method: string; rho: number | null }) => (c.method === 'BP' ? 0 : c.method === 'CBP' ? 1 - (c.rho ?? 0) : 2);
+
+export interface Collapse {
+  /** Spearman's ρ of task accuracy against |λ0| over every task of every run (BP, CBP and CritL together). */
+  n: number;
+  rho: number;
+  p: number;
+}
+
+export function collapse(rows: TaskRecord[]): Collapse | null {
+  const use = rows.filter((r) => finite(r.test_acc) && finite(r.lambda0));
+  if (use.length < 3) return null;
+  const s = spearman(use.map((r) => Math.abs(r.lambda0)), use.map((r) => r.test_acc));
+  return { n: use.length, rho: s.statistic, p: s.pvalue };
+}
+
+export type { MixedModel };
+
+/**
+ * accuracy (%) ~ scale(dLde) + scale(λ0 or |λ0|) + (1 | configuration) over the CritL tasks (one observation per
+ * task, as the paper's 36,000 = 18 configurations x 2,000 tasks), REML; too few tasks or configurations give the
+ * error instead of a fit.
+ */
+export function mixedModel(rows: TaskRecord[], o: { abs?: boolean } = {}): MixedModel {
+  const use = rows.filter((r) => r.method === 'CritL' && finite(r.dLde) && finite(r.lambda0) && finite(r.test_acc));
+  const term = o.abs ? 'abs_lambda0' : 'lambda0';
+  const formula = `accuracy ~ scale(dLde) + scale(${term}) + (1 | configuration)`;
+  const groups = new Set(use.map((r) => configurationOf(r))).size;
+  const data = {
+    accuracy: use.map((r) => 100 * r.test_acc),
+    dLde: use.map((r) => r.dLde!),
+    [term]: use.map((r) => (o.abs ? Math.abs(r.lambda0) : r.lambda0)),
+    configuration: use.map((r) => configurationOf(r)),
+  };
+  try {
+    return { formula, n: use.length, groups, fit: lmm(formula, data), error: null };
+  } catch (e) {
+    return { formula, n: use.length, groups, fit: null, error: (e as Error).message };
+  }
+}

@@ -1,0 +1,79 @@
+// `crit fig5`: continual learning with BP, CBP and CritL (paper Fig. 5) as a resumable experiment. Every finished
+// task of every run is added to DIR/tasks-store.json at once (atomically) and the run checkpointed, so a killed
+// experiment resumes at the next task; the report is rebuilt after every run.
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { engine } from '../../tensor/tensor.js';
+import { RowStore } from '../store.js';
+import { CritError } from '../../util/errors.js';
+import { type Fig5Config, checkConfig, gridRuns, runId } from './config.js';
+import { type ClassSource, classFolder, embeddedDigitClasses } from './tasks.js';
+import { trainRun, taskKey, type TaskRecord } from './run.js';
+import { summarize, writeReport, type Fig5Summary } from './report.js';
+
+export { presets, gridRuns, runId, type Fig5Config, type RunSpec, type Method } from './config.js';
+export { type Fig5Summary } from './report.js';
+export { type TaskRecord } from './run.js';
+export { classOrder, makeTask, classFolder, embeddedDigitClasses, type ClassSource, type Task } from './tasks.js';
+
+export interface Fig5RunOptions {
+  out: string;
+  /** Continual ImageNet's folder of <class>.npy files; default: the embedded MNIST digits. */
+  data?: string;
+  fresh?: boolean;
+  reportOnly?: boolean;
+  log?: (msg: string) => void;
+}
+
+const STORE_FORMAT = 'crit-fig5-tasks-v1';
+
+/** What a stored task depends on: a store written with other settings is refused (or --fresh). */
+function storeMeta(cfg: Fig5Config, data: string): Record<string, unknown> {
+  const { preset: _p, rhos: _r, alphas: _a, lambdaTargets: _t, bp: _b, reps: _n, bin: _bin, ...rest } = cfg;
+  return { ...rest, data };
+}
+
+export async function loadClasses(data?: string): Promise<ClassSource> {
+  return data ? classFolder(data) : embeddedDigitClasses();
+}
+
+export async function runFig5(cfg: Fig5Config, opts: Fig5RunOptions): Promise<Fig5Summary> {
+  checkConfig(cfg);
+  const settings = storeMeta(cfg, opts.data ? `classes:${opts.data}` : 'embedded-digits');
+  const checkpoints = join(opts.out, 'checkpoints');
+  if (opts.fresh) rmSync(checkpoints, { recursive: true, force: true });
+  const store = new RowStore<TaskRecord>(join(opts.out, 'tasks-store.json'), settings, STORE_FORMAT, opts.fresh);
+  const t0 = performance.now();
+  const log = opts.log ?? ((m: string) => process.stderr.write(`[fig5 ${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s] ${m}\n`));
+  const a = engine().adapter;
+  const adapter = `${a.description} (${a.kind})`;
+  const grid = gridRuns(cfg);
+  const keys = (id: string) => Array.from({ length: cfg.tasks }, (_, t) => taskKey(id, t));
+  let dataDescription = opts.data ? `Continual ImageNet classes in ${opts.data}` : 'embedded MNIST digits';
+  const report = async () => {
+    const ids = new Set(grid.map(runId));
+    const rows = store.all().filter((r) => ids.has(r.run) && r.task < cfg.tasks);
+    const s = summarize(cfg, rows, { adapter, data: dataDescription, expectedRuns: grid.length });
+    await writeReport(opts.out, s, rows);
+    return s;
+  };
+  if (store.resumed) log(`resuming: ${store.resumed} tasks already in ${store.path}`);
+  const todo = grid.filter((r) => !keys(runId(r)).every((k) => store.has(k)));
+  if (!opts.reportOnly && todo.length) {
+    const src = await loadClasses(opts.data);
+    dataDescription = src.description;
+    if (src.classes < 2) throw new CritError(`fig5: ${src.description} has fewer than two classes`);
+    log(`${todo.length} of ${grid.length} runs to do; ${src.description}`);
+    for (const [i, spec] of todo.entries()) {
+      const id = runId(spec);
+      log(`[${i + 1}/${todo.length}] ${id}: running`);
+      const t = performance.now();
+      await trainRun(spec, { cfg, src, store, checkpoint: join(checkpoints, `${id}.safetensors`), settings, log });
+      log(`[${i + 1}/${todo.length}] ${id}: done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      await report();
+    }
+  }
+  const s = await report();
+  log(`report: ${join(opts.out, 'index.html')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  return s;
+}
