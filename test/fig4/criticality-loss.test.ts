@@ -197,4 +197,31 @@ test('CritL as a LossFn: CE + α·L_λ, metrics, and warm starts from the per-sa
   cache.dispose();
 });
 
+test('inputs with a zero Jacobian (a zeroed output layer) add no penalty and no NaN: the gradient is cross-entropy\'s', async () => {
+  const cnn = crit.buildNetwork('cnn:1x6x6:2k3:4-2:relu') as crit.CNN;
+  const params = cnn.init({ scheme: 'torch', seed: 4 });
+  const x = crit.uniform([3, 36], -1, 1, { seed: 9 });
+  const y = crit.intTensor([0, 1, 1]);
+  const batch = { indices: Int32Array.from([0, 1, 2]), epoch: 0, step: 0 };
+  const gradsOf = async (fn: crit.LossFn) => {
+    let metrics: Record<string, crit.Tensor> = {};
+    const { grads } = crit.valueAndGrad((...ps: crit.Tensor[]) => { const o = fn(crit.paramRecord(cnn, ps), x, y, batch); metrics = o.metrics ?? {}; return o.loss; }, crit.paramList(cnn, params));
+    return { grads: await Promise.all(grads.map((g) => g.readF32())), metrics };
+  };
+  const critl = criticalityLoss(cnn, { alpha: 3, lambdaTarget: 0, vectors: 'power', coldIterations: 20 });
+  const live = await gradsOf(critl);
+  assert.is(await live.metrics.dead.item(), 0, 'no dead inputs in a fresh net');
+  crit.fillInPlace(params['fc2.weight'], 0);
+  crit.fillInPlace(params['fc2.bias'], 0);
+  const dead = await gradsOf(critl);
+  const ce = await gradsOf(crit.crossEntropyLoss(cnn));
+  assert.is(await dead.metrics.dead.item(), 1, 'every input has a zero Jacobian');
+  assert.is(await dead.metrics.L_lambda.item(), 0);
+  for (const [i, n] of cnn.paramNames.entries()) {
+    assert.ok(dead.grads[i].every(Number.isFinite), `${n}: finite gradient`);
+    assert.equal(Array.from(dead.grads[i]), Array.from(ce.grads[i]), `${n}: the cross-entropy gradient`);
+  }
+  assert.ok(ce.grads[cnn.paramNames.indexOf('fc2.weight')].some((v) => v !== 0), 'cross-entropy moves the zeroed head');
+});
+
 test.run();

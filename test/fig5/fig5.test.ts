@@ -27,7 +27,7 @@ function classDir(): string {
 }
 
 const cfg: Fig5Config = {
-  ...presets.quick, preset: 'custom', arch: 'cnn:1x8x8:3k3:6-2:relu', tasks: 3, epochsPerTask: 2, batchSize: 4, lr: 0.05,
+  ...presets.quick, preset: 'custom', arch: 'cnn:1x8x8:3k3:6-2:scaled-tanh', tasks: 3, epochsPerTask: 2, batchSize: 4, lr: 0.05,
   rhos: [0.05], alphas: [0.5], lambdaTargets: [0], bp: true, reps: 1, maturity: 2, trainPerClass: 10, testPerClass: 4,
   lambdaInputs: 6, coldIterations: 4, warmIterations: 2, measureIterations: 40, bin: 1,
 };
@@ -38,12 +38,14 @@ let data = '';
 
 test('setup', async () => { await crit.init(); data = classDir(); });
 
-test('the task stream: seeded class orders, two classes per task, the first images train and the next test', () => {
+test('the task stream: seeded class orders (a new permutation per pass), two classes per task, the first images train and the next test', () => {
   const a = classOrder(10, 7, 1, 0), b = classOrder(10, 7, 1, 0), other = classOrder(10, 7, 1, 1);
   assert.equal(a, b, 'a seed and repetition fix the order');
   assert.not.equal(Array.from(a), Array.from(other), 'repetitions get their own order');
   assert.equal([...a.subarray(0, 10)].sort((x, y) => x - y), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'every class once per pass');
-  assert.equal(Array.from(a.subarray(10)), Array.from(a.subarray(0, 4)), 'the order repeats when the tasks outnumber the pairs');
+  assert.is(a.length, 14);
+  assert.not.equal(Array.from(a.subarray(10)), Array.from(a.subarray(0, 4)), 'the next pass pairs the classes anew');
+  assert.equal(classOrder(10, 10, 1, 0).subarray(0, 14), a, 'more tasks extend the same order');
   const src = classFolder(data);
   assert.is(src.classes, CLASSES);
   assert.equal(src.sampleShape, SHAPE);
@@ -97,7 +99,7 @@ test('a killed experiment resumes at the next task and gives the same numbers', 
 
 test('bad data and settings give errors that name the problem', async () => {
   const out = mkdtempSync(join(tmpdir(), 'crit-fig5-bad-'));
-  await rejects(runFig5({ ...cfg, arch: 'cnn:1x8x8:3k3:6-3:relu' }, { out, data, log: quiet }), /has 3 outputs; a task has 2 classes/);
+  await rejects(runFig5({ ...cfg, arch: 'cnn:1x8x8:3k3:6-3:scaled-tanh' }, { out, data, log: quiet }), /has 3 outputs; a task has 2 classes/);
   await rejects(runFig5({ ...cfg, arch: 'mlp:32-4-2:relu' }, { out, data, log: quiet }), /takes 32 inputs, the data's images have 64 \(1x8x8\)/);
   await rejects(runFig5({ ...cfg, trainPerClass: 12 }, { out: mkdtempSync(join(tmpdir(), 'crit-fig5-bad-')), data, log: quiet }), /class \d has 14 images, a task takes 12 \+ 4 per class/);
   await rejects(runFig5({ ...cfg, rhos: [0] }, { out, data, log: quiet }), /replacement rate ρ must be in \(0, 1\]/);

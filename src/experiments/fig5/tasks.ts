@@ -1,5 +1,5 @@
 // The continual task stream: images grouped by class, and task t of a run = the next two classes of the run's
-// class order (a seeded permutation of all classes, repeated when the tasks outnumber the pairs), labelled 0 and 1
+// class order (seeded permutations of all classes, one per pass), labelled 0 and 1
 // by their place in the pair; the first trainPerClass images of each class train, the next testPerClass test.
 // Sources: Continual ImageNet as Dohare et al. store it (one `<class>.npy` per class, [700, 3, 32, 32], values
 // used as stored, like their loader), and the embedded MNIST digits (10 classes, 1x28x28, pixels in [-1, 1]).
@@ -71,11 +71,17 @@ function readClass(root: string, c: number) {
   return readNpy(readBytes(path, 'class file'), path);
 }
 
-/** The classes of a run in task order: its seeded permutation, repeated to cover every task. */
+/**
+ * The classes of a run in task order: passes over all classes, each a new seeded permutation, so that pairs
+ * differ between passes (10 digit classes give 5 tasks per pass; Dohare et al. repeat one order, which for
+ * ImageNet's 1,000 classes repeats a pair only every 500 tasks).
+ */
 export function classOrder(classes: number, tasks: number, seed: number, rep: number): Int32Array {
-  const perm = permutation(classes, seed, 0x0c1a5500 + rep);
   const out = new Int32Array(2 * tasks);
-  for (let i = 0; i < out.length; i++) out[i] = perm[i % classes];
+  for (let pass = 0; pass * classes < out.length; pass++) {
+    const perm = permutation(classes, seed, (0x0c1a5500 + rep * 65536 + pass) >>> 0);
+    out.set(perm.subarray(0, Math.min(classes, out.length - pass * classes)), pass * classes);
+  }
   return out;
 }
 
