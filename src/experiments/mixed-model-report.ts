@@ -2,8 +2,9 @@
 // Fig. 5 reports: a JSON record and an HTML table with the fit's summary line.
 import { p, table, esc } from '../report/html.js';
 import type { MixedModel } from './fig4/analysis.js';
+import { fmtNum } from '../report/format.js';
 
-const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(d - 1) : v.toPrecision(d));
+const fmt = fmtNum;
 
 /** The model as JSON: the fit's estimates, SEs, Satterthwaite df, t, p and variance components. */
 export function mixedModelJson({ fit, ...rest }: MixedModel): Record<string, unknown> {
@@ -19,4 +20,11 @@ export function mixedModelHtml(m: MixedModel, what: string, note: string): strin
     p(`REML fit (lme4/lmerTest semantics) over ${m.n} ${what} in ${m.groups} configurations (λ_t, α): accuracy in %, ∂L_λ/∂e and λ0 z-scored (estimates in accuracy points per standard deviation, as the paper's Tables S6-S7). Random-intercept sd ${fmt(f.sigma_b)}, residual sd ${fmt(f.sigma)}, R²m ${fmt(f.R2m)}, R²c ${fmt(f.R2c)}${f.isSingular ? ' (singular fit)' : ''}. ${note}`),
     ...(f.warnings.length ? [p(`Warnings: ${esc(f.warnings.join('; '))}`)] : []),
   ];
+}
+
+/** One line for the terminal: each term's estimate and p, or why the model was not fitted. */
+export function mixedModelLine(m: MixedModel): string {
+  return m.fit
+    ? `${m.formula}: ${Object.keys(m.fit.beta).map((k) => `${k} ${m.fit!.beta[k].toPrecision(3)} (p ${m.fit!.p[k].toPrecision(2)})`).join(', ')}`
+    : `mixed model ${m.formula} not fitted: ${m.error}`;
 }

@@ -87,6 +87,21 @@ export async function runKernelChecks(crit: typeof Crit): Promise<CheckResult[]>
   for (const n of model.paramNames) await put(`CritL training: ${n}`, params[n]);
   optimizer.dispose();
   crit.disposeParams(params);
+  // Continual backpropagation through the loop (SGD with momentum, units replaced from step 3 on): the same units
+  // replaced at the same steps, and the same weights after.
+  const cnn = crit.buildNetwork('cnn:1x8x8:3k3:6-4-2:relu') as Crit.CNN;
+  const cp = cnn.init({ scheme: 'torch', seed: 6 });
+  const cxs = await crit.uniform([24, 64], -1, 1, { seed: 17, stream: 3 }).readF32();
+  const cdata = new crit.Dataset(cxs, Int32Array.from({ length: 24 }, (_, i) => i % 2), [1, 8, 8], 2, 'cbp checks');
+  const sgd = new crit.SGD(cp, { lr: 0.05, momentum: 0.9 });
+  const events: number[] = [];
+  const cbp = new crit.ContinualBackprop(crit.unitLayers(cnn), cp, sgd, { replacementRate: 0.2, maturity: 2, utility: 'adaptable_contribution', seed: 8, onReplace: (l, us) => events.push(l, ...us) });
+  await crit.trainModel({ model: cnn, params: cp, optimizer: sgd, data: cdata, epochs: 3, batchSize: 8, seed: 4, loss: crit.crossEntropyLoss(cnn, { hidden: true }), afterStep: cbp });
+  out.push({ name: 'CBP training: replaced units (layer, units...)', shape: [events.length], data: events });
+  for (const n of cnn.paramNames) await put(`CBP training: ${n}`, cp[n]);
+  cbp.dispose();
+  sgd.dispose();
+  crit.disposeParams(cp);
   return out;
 }
 

@@ -4,6 +4,7 @@ import { type CliCommand, UsageError } from '../command.js';
 import { numberFlag, numberList, parseFlags } from '../flags.js';
 import { init } from '../../api.js';
 import { profileOptions, profileUsage, withProfiling } from '../profiling.js';
+import { mixedModelLine } from '../../experiments/mixed-model-report.js';
 import { runFig4, presets, gridRuns, type Fig4Config } from '../../experiments/fig4/index.js';
 import { INITS } from '../../experiments/fig4/config.js';
 import { benchCritL } from '../../experiments/fig4/bench.js';
@@ -129,10 +130,7 @@ export const fig4: CliCommand = {
       for (const c of i.critl) console.log(`    CritL λ_t=${String(c.lambda_t).padStart(4)} α=${String(c.alpha).padStart(4)}: λ0 ${c.lambda0.toFixed(3)}, accuracy ${(100 * c.acc).toFixed(2)}%`);
     }
     if (s.checks.length) console.log(`CritL runs with α ≥ 1 within 0.05 of λ_t: ${s.checks.filter((c) => c.ok).length} of ${s.checks.length}`);
-    for (const m of [s.lmm, s.lmmAbs]) {
-      if (m.fit) console.log(`${m.formula}: ${Object.keys(m.fit.beta).map((k) => `${k} ${m.fit!.beta[k].toPrecision(3)} (p ${m.fit!.p[k].toPrecision(2)})`).join(', ')}`);
-      else console.log(`mixed model ${m.formula} not fitted: ${m.error}`);
-    }
+    for (const m of [s.lmm, s.lmmAbs]) console.log(mixedModelLine(m));
     console.log(`report: ${resolve(out, 'index.html')}`);
     eng.destroy();
     return 0;

@@ -5,13 +5,16 @@ import { type CliCommand, UsageError } from '../command.js';
 import { numberFlag, numberList, parseFlags } from '../flags.js';
 import { init } from '../../api.js';
 import { profileOptions, profileUsage, withProfiling } from '../profiling.js';
+import { mixedModelLine } from '../../experiments/mixed-model-report.js';
 import { runFig5, presets, gridRuns, type Fig5Config } from '../../experiments/fig5/index.js';
+import { benchFig5 } from '../../experiments/fig5/bench.js';
 
 const usage = `usage: crit fig5 [--quick | --full] [--out DIR] [--data DIR] [--arch SPEC] [--tasks T] [--epochs E]
                  [--rhos 3e-3,3e-4,...] [--alphas 0.01,...] [--lambda-targets -0.2,0,0.2] [--no-bp] [--reps R]
                  [--lr LR] [--momentum M] [--batch-size B] [--utility contribution|adaptable_contribution]
-                 [--maturity N] [--train-per-class N] [--test-per-class N] [--lambda-inputs N] [--bin N]
+                 [--maturity N] [--train-per-class N] [--test-per-class N] [--lambda-inputs N] [--bin N] [--seed S]
                  [--fresh] [--report-only] [--adapter A] [--profile]
+       crit fig5 --bench [--arch SPEC] [--batch-size 100] [--json]
 
 One network learns a stream of two-class tasks (the next two classes of a seeded class order; the output layer
 zeroed at every task) with plain backpropagation (BP), continual backpropagation (CBP, Dohare et al. 2024:
@@ -25,8 +28,8 @@ fig5.json, the mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) a
                      (adaptable_contribution, maturity 100, decay 0.99), CritL at α in {0.01, 0.05, 0.1, 0.5,
                      1, 3} x λ_t in {-0.2, 0, 0.2} (weeks on a GPU per run: use --tasks, and a GPU)
   --quick            pairs of the embedded MNIST digits, a small ConvNet (cnn:1x28x28:8k5-16k3-16k3:32-32-2:relu),
-                     12 tasks of 10 epochs, 250 / 50 images per class, batch 50, lr 0.05; BP, CBP ρ = 3e-3,
-                     CritL α = 0.1, λ_t = 0: about 10 minutes on 2 CPU cores
+                     10 tasks of 10 epochs, 250 / 50 images per class, batch 50, lr 0.05; BP, CBP ρ = 3e-3,
+                     CritL α in {0.02, 0.1}, λ_t = 0: about 10 minutes on 2 CPU cores
   --data DIR         Continual ImageNet as Dohare et al. store it: DIR/<class>.npy or DIR/classes/<class>.npy,
                      classes numbered from 0, each [images, channels, height, width] (values used as stored);
                      default: the 10,000 embedded MNIST digits (10 classes, 1x28x28, pixels in [-1, 1])
@@ -36,8 +39,13 @@ fig5.json, the mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) a
   --no-bp            leave the BP run out of the grid
   --lambda-inputs N  test images per task over which λ0 and σ are measured
   --bin N            tasks per point of the report's curves (the paper: 50)
+  --seed S           base seed: initial weights (seed + repetition), class orders, shuffling, new units (default 1)
   --fresh            discard the tasks stored in DIR and start over (default: resume)
   --report-only      rebuild the report from DIR/tasks-store.json
+
+--bench times SGD steps of BP, CBP (ρ 3e-3, the paper's largest, replacing from the first step) and CritL (power iteration: a cold
+epoch from random vectors, then warm-started) on Dohare et al.'s ConvNet (or --arch) over a Continual-ImageNet-sized
+task of 1,200 random images (the PyTorch twin: /usr/bin/python3 scripts/bench_fig5_torch.py).
 
 Resumable: each task is stored in DIR/tasks-store.json when it ends and the run checkpointed in DIR/checkpoints/;
 run the same command again to continue. Progress goes to stderr.
@@ -54,9 +62,24 @@ export const fig5: CliCommand = {
       tasks: { type: 'string' }, epochs: { type: 'string' }, rhos: { type: 'string' }, alphas: { type: 'string' }, 'lambda-targets': { type: 'string' },
       'no-bp': { type: 'boolean' }, reps: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'batch-size': { type: 'string' },
       utility: { type: 'string' }, maturity: { type: 'string' }, 'train-per-class': { type: 'string' }, 'test-per-class': { type: 'string' },
-      'lambda-inputs': { type: 'string' }, bin: { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' }, adapter: { type: 'string' }, ...profileOptions,
+      'lambda-inputs': { type: 'string' }, bin: { type: 'string' }, seed: { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' }, adapter: { type: 'string' },
+      bench: { type: 'boolean' }, json: { type: 'boolean' }, ...profileOptions,
     }, usage);
     if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
+    if (values.bench) {
+      const eng = await init({ prefer: values.adapter });
+      const r = await withProfiling(eng, values, () => benchFig5({ arch: values.arch, batchSize: numberFlag('--batch-size', values['batch-size'], { int: true, above: 0 }) }));
+      if (values.json) console.log(JSON.stringify({ adapter: eng.adapter.description, ...r }));
+      else {
+        console.log(`${eng.adapter.description} (${eng.adapter.kind}): ${r.arch}, ${r.images} random images, batch ${r.batchSize} (${r.steps} steps per epoch)`);
+        console.log(`  BP step          ${r.bp.toFixed(1)} ms`);
+        console.log(`  CBP step         ${r.cbp.toFixed(1)} ms (${(r.cbp / r.bp).toFixed(2)}x BP; ρ ${r.rho}, ${r.replaced} units replaced)`);
+        console.log(`  CritL step, cold ${r.critlCold.toFixed(1)} ms (${r.coldIterations} power-iteration steps per sample from random)`);
+        console.log(`  CritL step, warm ${r.critl.toFixed(1)} ms (${(r.critl / r.bp).toFixed(2)}x BP; ${r.warmIterations} warm-started steps per sample)`);
+      }
+      eng.destroy();
+      return 0;
+    }
     const base = values.quick ? presets.quick : presets.full;
     const cfg: Fig5Config = { ...base, rhos: [...base.rhos], alphas: [...base.alphas], lambdaTargets: [...base.lambdaTargets] };
     const int = (flag: string, v: string | undefined, min = 1) => numberFlag(flag, v, { int: true, min })!;
@@ -80,7 +103,8 @@ export const fig5: CliCommand = {
     if (values['test-per-class']) cfg.testPerClass = int('--test-per-class', values['test-per-class']);
     if (values['lambda-inputs']) cfg.lambdaInputs = int('--lambda-inputs', values['lambda-inputs']);
     if (values.bin) cfg.bin = int('--bin', values.bin);
-    const custom = ['arch', 'tasks', 'epochs', 'rhos', 'alphas', 'lambda-targets', 'no-bp', 'reps', 'lr', 'momentum', 'batch-size', 'utility', 'maturity', 'train-per-class', 'test-per-class', 'lambda-inputs', 'bin'].some((k) => (values as Record<string, unknown>)[k] !== undefined);
+    if (values.seed) cfg.seed = int('--seed', values.seed, 0);
+    const custom = ['arch', 'tasks', 'epochs', 'rhos', 'alphas', 'lambda-targets', 'no-bp', 'reps', 'lr', 'momentum', 'batch-size', 'utility', 'maturity', 'train-per-class', 'test-per-class', 'lambda-inputs', 'bin', 'seed'].some((k) => (values as Record<string, unknown>)[k] !== undefined);
     if (custom) cfg.preset = 'custom';
     if (!values.quick && !values.data && !values['report-only'] && cfg.arch === presets.full.arch) {
       throw new UsageError('--full trains Dohare et al.\'s 3x32x32 ConvNet on Continual ImageNet: pass its folder with --data DIR (DIR/<class>.npy), or use --quick for the embedded digits');
@@ -90,13 +114,11 @@ export const fig5: CliCommand = {
     process.stderr.write(`crit fig5 (${cfg.preset === 'custom' ? `custom, from ${base.preset}` : cfg.preset}): ${eng.adapter.description} (${eng.adapter.kind}); ${gridRuns(cfg).length} runs of ${cfg.tasks} tasks x ${cfg.epochsPerTask} epochs; output ${out}\n`);
     const s = await withProfiling(eng, values, () => runFig5(cfg, { out, data: values.data, fresh: values.fresh, reportOnly: values['report-only'] }));
     for (const c of s.configurations) {
-      console.log(`${c.configuration.padEnd(24)} accuracy ${(100 * c.acc).toFixed(1)}% (last ${cfg.bin} tasks ${(100 * c.lastAcc).toFixed(1)}%), λ0 ${c.lambda0.toFixed(3)} (last ${c.lastLambda0.toFixed(3)})${c.method === 'CBP' ? `, ${c.replacedPerTask.toFixed(1)} units replaced per task` : ''}`);
+      const lam = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'none finite');
+      console.log(`${c.configuration.padEnd(24)} accuracy ${(100 * c.acc).toFixed(1)}% (last ${cfg.bin} tasks ${(100 * c.lastAcc).toFixed(1)}%), λ0 ${lam(c.lambda0)} (last ${lam(c.lastLambda0)})${c.deadTasks ? `, dead after ${c.deadTasks} of ${c.tasks} tasks` : ''}${c.method === 'CBP' ? `, ${c.replacedPerTask.toFixed(1)} units replaced per task` : ''}`);
     }
-    if (s.collapse) console.log(`accuracy vs |λ0| over ${s.collapse.n} tasks: Spearman ρ ${s.collapse.rho.toFixed(3)} (p ${s.collapse.p.toPrecision(2)})`);
-    for (const m of [s.lmm, s.lmmAbs]) {
-      if (m.fit) console.log(`${m.formula}: ${Object.keys(m.fit.beta).map((k) => `${k} ${m.fit!.beta[k].toPrecision(3)} (p ${m.fit!.p[k].toPrecision(2)})`).join(', ')}`);
-      else console.log(`mixed model ${m.formula} not fitted: ${m.error}`);
-    }
+    if (s.collapse) console.log(`accuracy vs |λ0| over ${s.collapse.n} tasks${s.collapse.dead ? ` (${s.collapse.dead} with a dead network, |λ0| = ∞)` : ''}: Spearman ρ ${s.collapse.rho.toFixed(3)} (p ${s.collapse.p.toPrecision(2)})`);
+    for (const m of [s.lmm, s.lmmAbs]) console.log(mixedModelLine(m));
     console.log(`report: ${resolve(out, 'index.html')}`);
     eng.destroy();
     return 0;

@@ -10,6 +10,7 @@ import { mixedModelHtml, mixedModelJson } from '../mixed-model-report.js';
 import type { Fig4Config } from './config.js';
 import type { EpochRecord, RunResult } from './run.js';
 import { type SummaryRow, type TargetCheck, type MixedModel, type InitSummary, type TargetOffset, type AccuracyGain, TARGET_TOLERANCE, summaryRow, targetChecks, mixedModel, initSummaries, targetOffsets, accuracyGains } from './analysis.js';
+import { fmtNum, fmtPct, finiteJson } from '../../report/format.js';
 
 export interface Fig4Summary {
   config: Fig4Config;
@@ -43,9 +44,9 @@ export function summarize(config: Fig4Config, runs: RunResult[], o: { adapter: s
   };
 }
 
-const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(d - 1) : v.toPrecision(d));
-const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(2)}%`);
-const noNaN = (_: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+const fmt = fmtNum;
+const pct = (v: number | null | undefined) => fmtPct(v, 2);
+const noNaN = finiteJson;
 
 /** Series label of a run in the per-epoch plots. */
 function series(e: { loss: string; alpha: number | null; lambda_t: number | null }): string {

@@ -22,6 +22,12 @@ export interface BinPoint {
 }
 
 const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * |λ0| of a task: +∞ when every measured input had a zero Jacobian (a dead network: as far from criticality as it
+ * gets; stores keep λ0 = −∞ as null), else |mean λ0| over the live inputs.
+ */
+export const distance = (r: TaskRecord): number => (r.dead >= 1 ? Infinity : finite(r.lambda0) ? Math.abs(r.lambda0) : NaN);
 const se = (xs: number[]) => (xs.length > 1 ? Math.sqrt(sampleVariance(xs) / xs.length) : 0);
 
 /** Mean (± standard error over tasks and repetitions) of test accuracy and λ0 per configuration and bin of tasks. */
@@ -42,6 +48,8 @@ export function binnedCurves(rows: TaskRecord[], bin: number): BinPoint[] {
 }
 
 export interface ConfigSummary {
+  /** Tasks after which every measured input had a zero Jacobian (their λ0 is −∞ and left out of the λ0 means). */
+  deadTasks: number;
   configuration: string;
   method: string;
   rho: number | null;
@@ -69,7 +77,7 @@ export function configSummaries(rows: TaskRecord[], bin: number): ConfigSummary[
     return {
       configuration, method: rs[0].method, rho: rs[0].rho, alpha: rs[0].alpha, lambda_t: rs[0].lambda_t, tasks: rs.length,
       acc: m(rs, (r) => r.test_acc), lastAcc: m(last, (r) => r.test_acc), lambda0: m(rs, (r) => r.lambda0), lastLambda0: m(last, (r) => r.lambda0),
-      replacedPerTask: m(rs, (r) => r.replaced), dLde: d.length ? avg(d) : null,
+      replacedPerTask: m(rs, (r) => r.replaced), dLde: d.length ? avg(d) : null, deadTasks: rs.filter((r) => r.dead >= 1).length,
     };
   }).sort((a, b) => order(a) - order(b) || a.configuration.localeCompare(b.configuration));
 }
@@ -81,13 +89,15 @@ export interface Collapse {
   n: number;
   rho: number;
   p: number;
+  /** Tasks after which the network was dead for every measured input (ranked as |λ0| = ∞). */
+  dead: number;
 }
 
 export function collapse(rows: TaskRecord[]): Collapse | null {
-  const use = rows.filter((r) => finite(r.test_acc) && finite(r.lambda0));
+  const use = rows.filter((r) => finite(r.test_acc) && !Number.isNaN(distance(r)));
   if (use.length < 3) return null;
-  const s = spearman(use.map((r) => Math.abs(r.lambda0)), use.map((r) => r.test_acc));
-  return { n: use.length, rho: s.statistic, p: s.pvalue };
+  const s = spearman(use.map((r) => Math.min(distance(r), Number.MAX_VALUE)), use.map((r) => r.test_acc));
+  return { n: use.length, rho: s.statistic, p: s.pvalue, dead: use.filter((r) => distance(r) === Infinity).length };
 }
 
 export type { MixedModel };
@@ -95,7 +105,8 @@ export type { MixedModel };
 /**
  * accuracy (%) ~ scale(dLde) + scale(λ0 or |λ0|) + (1 | configuration) over the CritL tasks (one observation per
  * task, as the paper's 36,000 = 18 configurations x 2,000 tasks), REML; too few tasks or configurations give the
- * error instead of a fit.
+ * error instead of a fit. Tasks with no finite λ0 (a dead network) cannot enter a linear model: the report counts
+ * them (ConfigSummary.deadTasks).
  */
 export function mixedModel(rows: TaskRecord[], o: { abs?: boolean } = {}): MixedModel {
   const use = rows.filter((r) => r.method === 'CritL' && finite(r.dLde) && finite(r.lambda0) && finite(r.test_acc));

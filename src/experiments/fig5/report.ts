@@ -11,7 +11,8 @@ import { mixedModelHtml, mixedModelJson } from '../mixed-model-report.js';
 import type { Fig5Config } from './config.js';
 import { configurationOf } from './config.js';
 import type { TaskRecord } from './run.js';
-import { binnedCurves, configSummaries, collapse, mixedModel, type BinPoint, type ConfigSummary, type Collapse, type MixedModel } from './analysis.js';
+import { binnedCurves, configSummaries, collapse, mixedModel, distance, type BinPoint, type ConfigSummary, type Collapse, type MixedModel } from './analysis.js';
+import { fmtNum, fmtPct, finiteJson } from '../../report/format.js';
 
 export interface Fig5Summary {
   config: Fig5Config;
@@ -39,9 +40,9 @@ export function summarize(config: Fig5Config, rows: TaskRecord[], o: { adapter: 
   };
 }
 
-const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(d - 1) : v.toPrecision(d));
-const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)}%`);
-const noNaN = (_: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+const fmt = fmtNum;
+const pct = (v: number | null | undefined) => fmtPct(v, 1);
+const noNaN = finiteJson;
 
 /** Colours: BP black, CBP greens (darker = larger ρ), CritL blues/purples by α. */
 function palette(configs: ConfigSummary[]): { domain: string[]; range: string[] } {
@@ -74,7 +75,7 @@ async function plots(s: Fig5Summary, rows: TaskRecord[]): Promise<{ svg: string;
   if (s.configurations.some((c) => c.method === 'CritL')) {
     out.push({ svg: await pair(['BP', 'CritL']), caption: 'c. The same with the criticality loss (CritL, blue to purple by λ_t and α) against BP.' });
   }
-  const pts = finiteOrNull(rows.map((r) => ({ configuration: configurationOf(r), method: r.method, task: r.task, acc: r.test_acc, absLambda0: Math.abs(r.lambda0), dLde: r.dLde })));
+  const pts = finiteOrNull(rows.map((r) => ({ configuration: configurationOf(r), method: r.method, task: r.task, acc: r.test_acc, absLambda0: distance(r), dLde: r.dLde })));
   const scatter = (x: string, title: string, data: Record<string, unknown>[], log: boolean): VegaLiteSpec => ({
     width: 320, height: 230, data: { values: data },
     mark: { type: 'point', filled: true, size: 28, opacity: 0.6 },
@@ -83,7 +84,7 @@ async function plots(s: Fig5Summary, rows: TaskRecord[]): Promise<{ svg: string;
   const withD = pts.filter((d) => d.dLde !== null && (d.dLde as number) > 0);
   out.push({
     svg: await renderSvg({ hconcat: [scatter('absLambda0', '|λ0| after the task', pts, false), ...(withD.length ? [scatter('dLde', '∂L_λ/∂e (CritL)', withD, true)] : [])], resolve: { scale: { color: 'shared' } } }),
-    caption: `d. Every task of every run: test accuracy against the distance to criticality |λ0| (left${s.collapse ? `; Spearman ρ = ${fmt(s.collapse.rho, 3)}, p = ${fmt(s.collapse.p, 2)} over ${s.collapse.n} tasks` : ''}) and, for CritL, against the strength of the criticality updates ∂L_λ/∂e (right).`,
+    caption: `d. Every task of every run: test accuracy against the distance to criticality |λ0| (left${s.collapse ? `; Spearman ρ = ${fmt(s.collapse.rho, 3)}, p = ${fmt(s.collapse.p, 2)} over ${s.collapse.n} tasks${s.collapse.dead ? `, ${s.collapse.dead} of them after which the network was dead for every input (ranked as |λ0| = ∞, not drawn)` : ''}` : ''}) and, for CritL, against the strength of the criticality updates ∂L_λ/∂e (right).`,
   });
   return out;
 }
@@ -98,9 +99,9 @@ export async function writeReport(dir: string, s: Fig5Summary, rows: TaskRecord[
   const note = 'The paper (Table S7: 36,000 tasks in 18 configurations, 2,000 tasks of 250 epochs): −0.50 for ∂L_λ/∂e and −0.24 for λ0 (both p < 1e-8); its text calls the latter |λ0|.';
   const sections: Section[] = [
     { title: 'Per configuration', body: [
-      table(['configuration', 'tasks', 'accuracy (all tasks)', `accuracy (last ${cfg.bin})`, 'λ0 (all tasks)', `λ0 (last ${cfg.bin})`, 'units replaced per task', '∂L_λ/∂e'],
-        s.configurations.map((c) => [c.configuration, c.tasks, pct(c.acc), pct(c.lastAcc), fmt(c.lambda0, 3), fmt(c.lastLambda0, 3), c.method === 'CBP' ? fmt(c.replacedPerTask, 3) : '–', fmt(c.dLde, 3)])),
-      p('Accuracy: the test accuracy after each task\'s last epoch on that task\'s held-out images. λ0: after each task, the mean over its first test images of log Λ0 / L (power iteration on the input-output Jacobian; L weight layers); inputs whose Jacobian is zero are left out and counted in tasks.csv\'s <code>dead</code>.'),
+      table(['configuration', 'tasks', 'accuracy (all tasks)', `accuracy (last ${cfg.bin})`, 'λ0 (all tasks)', `λ0 (last ${cfg.bin})`, 'dead after', 'units replaced per task', '∂L_λ/∂e'],
+        s.configurations.map((c) => [c.configuration, c.tasks, pct(c.acc), pct(c.lastAcc), fmt(c.lambda0, 3), fmt(c.lastLambda0, 3), c.deadTasks ? `${c.deadTasks} tasks` : '–', c.method === 'CBP' ? fmt(c.replacedPerTask, 3) : '–', fmt(c.dLde, 3)])),
+      p('Accuracy: the test accuracy after each task\'s last epoch on that task\'s held-out images. λ0: after each task, the mean over its first test images of log Λ0 / L (power iteration on the input-output Jacobian; L weight layers); inputs whose Jacobian is zero are left out and counted in tasks.csv\'s <code>dead</code>; "dead after": tasks after which every measured input had a zero Jacobian (every ReLU path switched off: the network outputs its biases and has stopped learning), whose λ0 is −∞.'),
     ] },
     { title: 'Figures', body: figs.length ? figs.map((f) => figure(f.svg, f.caption)) : [p('No tasks finished yet.')] },
     { title: `Linear mixed model: ${s.lmm.formula}`, body: mixedModelHtml(s.lmm, 'CritL tasks', 'One observation per task of every CritL run, λ0 signed.') },
