@@ -58,15 +58,23 @@ function palette(configs: ConfigSummary[]): { domain: string[]; range: string[] 
 }
 
 async function plots(s: Fig5Summary, rows: TaskRecord[]): Promise<{ svg: string; caption: string }[]> {
-  const color = { field: 'configuration', type: 'nominal', scale: palette(s.configurations), legend: { title: null, orient: 'bottom', columns: 3 } };
-  const curve = (methods: string[], field: 'acc' | 'lambda0', title: string): VegaLiteSpec => ({
+  const colorOf = (methods?: string[]) => {
+    const { domain, range } = palette(s.configurations);
+    const keep = domain.map((d, i) => i).filter((i) => !methods || methods.includes(s.configurations[i].method));
+    return { field: 'configuration', type: 'nominal', scale: { domain: keep.map((i) => domain[i]), range: keep.map((i) => range[i]) }, legend: { title: null, orient: 'bottom', columns: 3 } };
+  };
+  const color = colorOf();
+  const curve = (methods: string[], field: 'acc' | 'lambda0', title: string): VegaLiteSpec => {
+    const color = colorOf(methods);
+    return {
     width: 300, height: 190, data: { values: finiteOrNull(s.curves.filter((c) => methods.includes(c.method)).map((c) => ({ ...c, task: c.to + 1, lo: c[field] - c[field === 'acc' ? 'accSe' : 'lambda0Se'], hi: c[field] + c[field === 'acc' ? 'accSe' : 'lambda0Se'] }))) },
     layer: [
       { mark: { type: 'area', opacity: 0.15 }, encoding: { x: { field: 'task', type: 'quantitative', title: 'task' }, y: { field: 'lo', type: 'quantitative', title }, y2: { field: 'hi' }, color } },
       { mark: { type: 'line', strokeWidth: 1.8, point: { size: 14 } }, encoding: { x: { field: 'task', type: 'quantitative' }, y: { field: field, type: 'quantitative', scale: { zero: false } }, color } },
       ...(field === 'lambda0' ? [{ mark: { type: 'rule', strokeDash: [4, 3], color: '#888' }, encoding: { y: { datum: 0 } } }] : []),
     ],
-  } as VegaLiteSpec);
+    } as VegaLiteSpec;
+  };
   const pair = async (methods: string[]) => renderSvg({ hconcat: [curve(methods, 'acc', 'test accuracy'), curve(methods, 'lambda0', 'λ0')], resolve: { scale: { color: 'shared' } } });
   const out = [{
     svg: await pair(['BP', 'CBP']),
