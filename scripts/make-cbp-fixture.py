@@ -2,7 +2,7 @@
 """Golden trajectories of continual backpropagation from PyTorch (Debian's python3-torch: /usr/bin/python3).
 
 An independent f64 implementation of generate-and-test as Dohare et al. describe it (Nature 2024; their
-lop/algos/convGnT.py with SGD), run on a small ConvNet of crit's `cnn:` spec, for both utility types:
+lop/algos/convGnT.py with SGD), run on a small ConvNet of crit's `cnn:` spec and on an MLP, for both utility types:
   after every SGD step (momentum 0.9), per hidden layer: ages += 1; (adaptable) running mean activation;
   u = decay u + (1 - decay) * mean_positions(mean_batch |h - c| * mean_out |w_out|) (/ mean |w_in| for adaptable);
   corrected u = u / (1 - decay^age); rate * units accumulates while a unit is older than the maturity; its integer
@@ -29,10 +29,12 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, '..', 'test', 'fixtures', 'torch', 'cbp.json')
 
-ARCH = 'cnn:3x16x16:4k3-6k3:8-5-3:relu'   # 16 -> 14 -> 7 -> 5 -> 2: the last conv feeds fc1 with 2x2 positions
-INPUT = (3, 16, 16)
-CONVS = [(4, 3), (6, 3)]
-FCS = [8, 5, 3]
+# The ConvNet: 16 -> 14 -> 7 -> 5 -> 2, so the last convolution feeds fc1 with 2x2 positions per channel; the MLP:
+# crit's W1, b1, ... names.
+NETS = {
+    'cnn': {'arch': 'cnn:3x16x16:4k3-6k3:8-5-3:relu', 'input': (3, 16, 16), 'convs': [(4, 3), (6, 3)], 'fcs': [8, 5, 3]},
+    'mlp': {'arch': 'mlp:20-12-8-3:relu', 'input': (20,), 'convs': [], 'fcs': [12, 8, 3]},
+}
 SEED = 5
 DATA_SEED = 7
 STEPS = 40
@@ -71,21 +73,32 @@ def uniform_sym(n, bound, seed, stream, offset=0):
     return out
 
 
-def init_params():
+def layer_names(net):
+    """(weight, bias) names of every weight layer, in crit's order."""
+    convs = [(f'conv{i + 1}.weight', f'conv{i + 1}.bias') for i in range(len(net['convs']))]
+    if net['convs']:
+        return convs + [(f'fc{i + 1}.weight', f'fc{i + 1}.bias') for i in range(len(net['fcs']))]
+    return [(f'W{i + 1}', f'b{i + 1}') for i in range(len(net['fcs']))]
+
+
+def init_params(net):
     shapes, names = [], []
-    c_in = INPUT[0]
-    for i, (c, k) in enumerate(CONVS):
-        names += [f'conv{i + 1}.weight', f'conv{i + 1}.bias']
-        shapes += [((c, c_in, k, k), c_in * k * k), ((c,), c_in * k * k)]
-        c_in = c
-    h = INPUT[1]
-    for _, k in CONVS:
-        h = (h - k + 1) // 2
-    f_in = c_in * h * h
-    for i, f in enumerate(FCS):
-        names += [f'fc{i + 1}.weight', f'fc{i + 1}.bias']
+    layers = layer_names(net)
+    if net['convs']:
+        c_in = net['input'][0]
+        for i, (c, k) in enumerate(net['convs']):
+            shapes += [((c, c_in, k, k), c_in * k * k), ((c,), c_in * k * k)]
+            c_in = c
+        h = net['input'][1]
+        for _, k in net['convs']:
+            h = (h - k + 1) // 2
+        f_in = c_in * h * h
+    else:
+        f_in = net['input'][0]
+    for f in net['fcs']:
         shapes += [((f, f_in), f_in), ((f,), f_in)]
         f_in = f
+    names = [n for pair in layers for n in pair]
     params = {}
     for j, (name, (shape, fan_in)) in enumerate(zip(names, shapes)):
         n = int(np.prod(shape))
@@ -93,39 +106,43 @@ def init_params():
     return params
 
 
-def batch(step):
-    x = uniform_sym(BATCH * int(np.prod(INPUT)), 1.0, DATA_SEED, 1000 + step).astype(np.float64).reshape((BATCH,) + INPUT)
-    y = np.array([bits(DATA_SEED, 2000 + step, i) % FCS[-1] for i in range(BATCH)])
+def batch(net, step):
+    shape = net['input']
+    x = uniform_sym(BATCH * int(np.prod(shape)), 1.0, DATA_SEED, 1000 + step).astype(np.float64).reshape((BATCH,) + shape)
+    y = np.array([bits(DATA_SEED, 2000 + step, i) % net['fcs'][-1] for i in range(BATCH)])
     return torch.tensor(x), torch.tensor(y)
 
 
-def forward(p, x):
+def forward(net, p, x):
     hidden = []
     h = x
-    for i in range(len(CONVS)):
-        h = F.max_pool2d(torch.relu(F.conv2d(h, p[f'conv{i + 1}.weight'], p[f'conv{i + 1}.bias'])), 2, 2)
+    layers = layer_names(net)
+    for i in range(len(net['convs'])):
+        w, b = layers[i]
+        h = F.max_pool2d(torch.relu(F.conv2d(h, p[w], p[b])), 2, 2)
         hidden.append(h)
     h = h.reshape(h.shape[0], -1)
-    for i in range(len(FCS)):
-        h = F.linear(h, p[f'fc{i + 1}.weight'], p[f'fc{i + 1}.bias'])
-        if i < len(FCS) - 1:
+    for i, (w, b) in enumerate(layers[len(net['convs']):]):
+        h = F.linear(h, p[w], p[b])
+        if i < len(net['fcs']) - 1:
             h = torch.relu(h)
             hidden.append(h)
     return h, hidden
 
 
-def unit_layers():
-    names = [f'conv{i + 1}' for i in range(len(CONVS))] + [f'fc{i + 1}' for i in range(len(FCS))]
-    return [(names[i], names[i + 1]) for i in range(len(names) - 1)]
+def unit_layers(net):
+    """(input weight, bias, next weight) of every layer of hidden units."""
+    layers = layer_names(net)
+    return [(layers[i][0], layers[i][1], layers[i + 1][0]) for i in range(len(layers) - 1)]
 
 
-def run(utility):
-    p = init_params()
+def run(net, utility):
+    p = init_params(net)
     for t in p.values():
         t.requires_grad_(True)
     momentum = {k: None for k in p}
-    layers = unit_layers()
-    units = [p[f'{a}.weight'].shape[0] for a, _ in layers]
+    layers = unit_layers(net)
+    units = [p[a].shape[0] for a, _, _ in layers]
     util = [torch.zeros(n, dtype=torch.float64) for n in units]
     mean_act = [torch.zeros(n, dtype=torch.float64) for n in units]
     ages = [torch.zeros(n, dtype=torch.float64) for n in units]
@@ -133,8 +150,8 @@ def run(utility):
     drawn = [0 for _ in units]
     events, losses = [], []
     for step in range(STEPS):
-        x, y = batch(step)
-        logits, hidden = forward(p, x)
+        x, y = batch(net, step)
+        logits, hidden = forward(net, p, x)
         loss = F.cross_entropy(logits, y)
         losses.append(loss.item())
         grads = torch.autograd.grad(loss, list(p.values()))
@@ -143,7 +160,7 @@ def run(utility):
                 momentum[k] = g.clone() if momentum[k] is None else MOMENTUM * momentum[k] + g
                 t -= LR * momentum[k]
             due = []
-            for i, (a, b) in enumerate(layers):
+            for i, (a, _, b) in enumerate(layers):
                 ages[i] += 1
                 corr = 1 - DECAY ** ages[i]
                 h = hidden[i].reshape(BATCH, units[i], -1)
@@ -153,11 +170,11 @@ def run(utility):
                     mean_act[i] = DECAY * mean_act[i] + (1 - DECAY) * h.mean(dim=(0, 2))
                     c = (mean_act[i] / corr).view(1, -1, 1)
                 act = (h - c).abs().mean(dim=0)
-                wn = p[f'{b}.weight']
+                wn = p[b]
                 out_mag = wn.abs().mean(dim=0).reshape(units[i], P) if wn.dim() == 2 else wn.abs().mean(dim=(0, 2, 3)).reshape(units[i], 1)
                 fresh = (act * out_mag).mean(dim=1)
                 if utility == 'adaptable_contribution':
-                    fresh = fresh / p[f'{a}.weight'].abs().reshape(units[i], -1).mean(dim=1)
+                    fresh = fresh / p[a].abs().reshape(units[i], -1).mean(dim=1)
                 util[i] = DECAY * util[i] + (1 - DECAY) * fresh
                 mature = [u for u in range(units[i]) if ages[i][u] > MATURITY]
                 if not mature:
@@ -169,18 +186,18 @@ def run(utility):
                 corrected = util[i] / corr
                 order = sorted(mature, key=lambda u: (corrected[u].item(), u))
                 due.append(order[:min(n, len(mature))])
-            for i, (a, b) in enumerate(layers):
+            for i, (a, bias, b) in enumerate(layers):
                 chosen = due[i]
                 if not chosen:
                     continue
-                w = p[f'{a}.weight']
+                w = p[a]
                 fan_in = int(np.prod(w.shape[1:]))
                 new = uniform_sym(len(chosen) * fan_in, 1 / math.sqrt(fan_in), SEED, 0x5eed0000 + i, drawn[i])
                 drawn[i] += new.size
-                wn = p[f'{b}.weight']
+                wn = p[b]
                 for k, u in enumerate(chosen):
                     w[u] = torch.tensor(new[k * fan_in:(k + 1) * fan_in].astype(np.float64)).reshape(w.shape[1:])
-                    p[f'{a}.bias'][u] = 0
+                    p[bias][u] = 0
                     if wn.dim() == 2:
                         P = wn.shape[1] // units[i]
                         wn[:, u * P:(u + 1) * P] = 0
@@ -200,14 +217,15 @@ def run(utility):
 def main():
     torch.set_grad_enabled(True)
     out = {
-        'arch': ARCH, 'seed': SEED, 'data_seed': DATA_SEED, 'steps': STEPS, 'batch': BATCH, 'lr': LR, 'momentum': MOMENTUM,
+        'seed': SEED, 'data_seed': DATA_SEED, 'steps': STEPS, 'batch': BATCH, 'lr': LR, 'momentum': MOMENTUM,
         'rate': RATE, 'decay': DECAY, 'maturity': MATURITY, 'torch': torch.__version__,
-        'runs': {u: run(u) for u in ['contribution', 'adaptable_contribution']},
+        'nets': {k: {'arch': net['arch'], 'runs': {u: run(net, u) for u in ['contribution', 'adaptable_contribution']}} for k, net in NETS.items()},
     }
     with open(OUT, 'w') as f:
         json.dump(out, f)
-    for u, r in out['runs'].items():
-        print(f'{u}: {sum(len(e["units"]) for e in r["events"])} units replaced in {len(r["events"])} events; loss {r["losses"][0]:.4f} -> {r["losses"][-1]:.4f}')
+    for k, net in out['nets'].items():
+        for u, r in net['runs'].items():
+            print(f'{net["arch"]} {u}: {sum(len(e["units"]) for e in r["events"])} units replaced in {len(r["events"])} events; loss {r["losses"][0]:.4f} -> {r["losses"][-1]:.4f}')
 
 
 if __name__ == '__main__':

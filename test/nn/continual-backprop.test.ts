@@ -1,6 +1,6 @@
 // Continual backpropagation against an independent f64 PyTorch implementation of Dohare et al.'s generate-and-test
 // (scripts/make-cbp-fixture.py): a small ConvNet (two convolutions, the last feeding fc1 with 2x2 positions per
-// channel, then two hidden dense layers) trained 40 SGD steps with momentum while units are replaced. Every random
+// channel, then two hidden dense layers) and an MLP, each trained 40 SGD steps with momentum while units are replaced. Every random
 // number (initial weights, batches, new units' weights) comes from crit's counter-based generator in both, so the
 // trajectories are the same numbers: the same units replaced at the same steps, and the same weights after.
 import { test } from 'uvu';
@@ -11,18 +11,19 @@ import { rngBits } from '../../src/ops/random.js';
 import { rejects } from '../rejects.js';
 
 interface Run { losses: number[]; events: { step: number; layer: number; units: number[] }[]; params: Record<string, number[]>; util: number[][]; ages: number[][] }
-interface Golden { arch: string; seed: number; data_seed: number; steps: number; batch: number; lr: number; momentum: number; rate: number; decay: number; maturity: number; runs: Record<string, Run> }
+interface Golden { seed: number; data_seed: number; steps: number; batch: number; lr: number; momentum: number; rate: number; decay: number; maturity: number; nets: Record<'cnn' | 'mlp', { arch: string; runs: Record<string, Run> }> }
 const g = JSON.parse(readFileSync('test/fixtures/torch/cbp.json', 'utf8')) as Golden;
+const CNN_ARCH = g.nets.cnn.arch;
 
 /** The fixture's batches, in order: inputs U[-1, 1) from stream 1000 + step, labels from stream 2000 + step. */
-function fixtureData(model: crit.CNN): crit.Dataset {
+function fixtureData(model: crit.CNN | crit.MLP): crit.Dataset {
   const f = model.inputSize, B = g.batch;
   const x = new Float32Array(g.steps * B * f), y = new Int32Array(g.steps * B);
   for (let s = 0; s < g.steps; s++) {
     x.set(crit.uniformHost(B * f, -1, 1, { seed: g.data_seed, stream: 1000 + s }), s * B * f);
     for (let i = 0; i < B; i++) y[s * B + i] = rngBits(g.data_seed, 2000 + s, i)[0] % model.outputSize;
   }
-  return new crit.Dataset(x, y, model.spec.input, model.outputSize, 'cbp fixture');
+  return new crit.Dataset(x, y, model instanceof crit.CNN ? model.spec.input : [f], model.outputSize, 'cbp fixture');
 }
 
 const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -33,10 +34,10 @@ const relErr = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 test.before(async () => { await crit.init(); });
 
-for (const utility of ['contribution', 'adaptable_contribution'] as const) {
-  test(`${utility}: the same units replaced at the same steps, and the same weights, as PyTorch`, async () => {
-    const ref = g.runs[utility];
-    const model = crit.buildNetwork(g.arch) as crit.CNN;
+for (const net of ['cnn', 'mlp'] as const) for (const utility of ['contribution', 'adaptable_contribution'] as const) {
+  test(`${g.nets[net].arch}, ${utility}: the same units replaced at the same steps, and the same weights, as PyTorch`, async () => {
+    const ref = g.nets[net].runs[utility];
+    const model = crit.buildNetwork(g.nets[net].arch) as crit.CNN | crit.MLP;
     const params = model.init({ scheme: 'torch', seed: g.seed });
     const optimizer = new crit.SGD(params, { lr: g.lr, momentum: g.momentum });
     const events: { step: number; layer: number; units: number[] }[] = [];
@@ -63,13 +64,13 @@ for (const utility of ['contribution', 'adaptable_contribution'] as const) {
     }
     assert.equal(cbp.counterState().map((c) => c.ages), ref.ages, 'unit ages');
     assert.equal(cbp.replaced, ref.util.map((_, i) => ref.events.filter((e) => e.layer === i).reduce((n, e) => n + e.units.length, 0)));
-    console.log(`  ${utility}: ${events.length} replacements as PyTorch's; weights within ${worst.toExponential(1)} of their largest entry`);
+    console.log(`  ${net} ${utility}: ${events.length} replacements as PyTorch's; weights within ${worst.toExponential(1)} of their largest entry`);
     cbp.dispose(); optimizer.dispose(); crit.disposeParams(params);
   });
 }
 
 test('replacement rate 0 is plain backpropagation, bit for bit', async () => {
-  const model = crit.buildNetwork(g.arch) as crit.CNN;
+  const model = crit.buildNetwork(CNN_ARCH) as crit.CNN;
   const data = fixtureData(model);
   const final: Float32Array[][] = [];
   for (const withHook of [false, true]) {
@@ -85,7 +86,7 @@ test('replacement rate 0 is plain backpropagation, bit for bit', async () => {
 });
 
 test('a checkpointed hook resumes the same trajectory', async () => {
-  const model = crit.buildNetwork(g.arch) as crit.CNN;
+  const model = crit.buildNetwork(CNN_ARCH) as crit.CNN;
   const data = fixtureData(model);
   const o = { replacementRate: g.rate, decay: g.decay, maturity: g.maturity, utility: 'adaptable_contribution' as const, seed: g.seed };
   const half = data.slice(0, (g.steps / 2) * g.batch), rest = data.slice((g.steps / 2) * g.batch);
@@ -119,7 +120,7 @@ test('a checkpointed hook resumes the same trajectory', async () => {
 });
 
 test('bad settings and models give errors that name the problem', async () => {
-  const model = crit.buildNetwork(g.arch) as crit.CNN;
+  const model = crit.buildNetwork(CNN_ARCH) as crit.CNN;
   const params = model.init({ scheme: 'torch', seed: 1 });
   const layers = crit.unitLayers(model);
   assert.throws(() => new crit.ContinualBackprop(layers, params, null, { replacementRate: -1, seed: 1 }), /replacement rate must be in \[0, 1\]/);
