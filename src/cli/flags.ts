@@ -55,3 +55,11 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(ar
     throw new UsageError(`${(e as Error).message}\n\n${usage}`);
   }
 }
+
+/** --shard K/N: shard K of N (0 <= K < N), or undefined without the flag. */
+export function shardFlag(text: string | undefined): { index: number; count: number } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard takes K/N with integers 0 <= K < N (e.g. 0/4), got '${text}'`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}

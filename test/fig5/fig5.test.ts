@@ -97,6 +97,25 @@ test('a killed experiment resumes at the next task and gives the same numbers', 
   assert.equal(sorted(read(out, 'tasks.json')), sorted(read(straight, 'tasks.json')));
 });
 
+test('two shards fill one folder and their merged report is the unsharded run', async () => {
+  const straight = mkdtempSync(join(tmpdir(), 'crit-fig5-straight-'));
+  await runFig5(cfg, { out: straight, data, log: quiet });
+  const out = mkdtempSync(join(tmpdir(), 'crit-fig5-shards-'));
+  const first = await runFig5(cfg, { out, data, log: quiet, shard: { index: 0, count: 2 } });
+  assert.is(first.runs, 2, 'shard 0 of 2 ran runs 0 and 2 of 3 (BP and CritL)');
+  assert.ok(existsSync(join(out, 'tasks-store.shard-0-of-2.json')));
+  const merged = await runFig5(cfg, { out, data, log: quiet, shard: { index: 1, count: 2 } });
+  assert.is(merged.runs, 3, 'the second shard\'s report holds all three runs');
+  const key = (r: TaskRecord) => r.key;
+  const sorted = (rows: TaskRecord[]) => withoutTimes([...rows].sort((a, b) => key(a).localeCompare(key(b))));
+  assert.equal(sorted(read(out, 'tasks.json')), sorted(read(straight, 'tasks.json')));
+  const logs: string[] = [];
+  await runFig5(cfg, { out, data, log: (m) => logs.push(m) });
+  assert.ok(!logs.some((m) => m.includes('running')), 'an unsharded rerun finds every run stored');
+  await rejects(runFig5(cfg, { out, data, log: quiet, shard: { index: 2, count: 2 } }), /shard 2 of 2: needs integers 0 <= index < count/);
+  await rejects(fig5.run(['--quick', '--shard', '3/2']), (e) => e instanceof UsageError && /--shard takes K\/N/.test(e.message));
+});
+
 test('bad data and settings give errors that name the problem', async () => {
   const out = mkdtempSync(join(tmpdir(), 'crit-fig5-bad-'));
   await rejects(runFig5({ ...cfg, arch: 'cnn:1x8x8:3k3:6-3:scaled-tanh' }, { out, data, log: quiet }), /has 3 outputs; a task has 2 classes/);

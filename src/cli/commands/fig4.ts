@@ -1,7 +1,7 @@
 // `crit fig4`: CEL versus the criticality loss on MNIST (paper Fig. 4); see src/experiments/fig4/.
 import { resolve } from 'node:path';
 import { type CliCommand, UsageError } from '../command.js';
-import { numberFlag, numberList, parseFlags } from '../flags.js';
+import { numberFlag, numberList, parseFlags, shardFlag } from '../flags.js';
 import { init } from '../../api.js';
 import { profileOptions, profileUsage, withProfiling } from '../profiling.js';
 import { mixedModelLine } from '../../experiments/mixed-model-report.js';
@@ -115,12 +115,7 @@ export const fig4: CliCommand = {
     if (custom) cfg.preset = 'custom';
     const ce = values['checkpoint-every'];
     const checkpointEverySeconds = ce === 'off' ? Infinity : numberFlag('--checkpoint-every', ce, { min: 0 });
-    let shard: { index: number; count: number } | undefined;
-    if (values.shard !== undefined) {
-      const m = /^(\d+)\/(\d+)$/.exec(values.shard.trim());
-      if (!m || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard takes K/N with integers 0 <= K < N (e.g. 0/4), got '${values.shard}'`);
-      shard = { index: Number(m[1]), count: Number(m[2]) };
-    }
+    const shard = shardFlag(values.shard);
     const out = resolve(values.out ?? (values.quick ? 'out/fig4-quick' : 'out/fig4'));
     const eng = await init({ prefer: values.adapter });
     process.stderr.write(`crit fig4 (${cfg.preset === 'custom' ? `custom, from ${base.preset}` : cfg.preset}): ${eng.adapter.description} (${eng.adapter.kind}); ${gridRuns(cfg).length} runs of ${cfg.epochs} epochs; output ${out}\n`);

@@ -2,7 +2,7 @@
 // (paper Fig. 5); see src/experiments/fig5/.
 import { resolve } from 'node:path';
 import { type CliCommand, UsageError } from '../command.js';
-import { numberFlag, numberList, parseFlags } from '../flags.js';
+import { numberFlag, numberList, parseFlags, shardFlag } from '../flags.js';
 import { init } from '../../api.js';
 import { profileOptions, profileUsage, withProfiling } from '../profiling.js';
 import { mixedModelLine } from '../../experiments/mixed-model-report.js';
@@ -13,7 +13,7 @@ const usage = `usage: crit fig5 [--quick | --full] [--out DIR] [--data DIR] [--a
                  [--rhos 3e-3,3e-4,...] [--alphas 0.01,...] [--lambda-targets -0.2,0,0.2] [--no-bp] [--reps R]
                  [--lr LR] [--momentum M] [--batch-size B] [--utility contribution|adaptable_contribution]
                  [--maturity N] [--train-per-class N] [--test-per-class N] [--lambda-inputs N] [--bin N] [--seed S]
-                 [--fresh] [--report-only] [--adapter A] [--profile]
+                 [--shard K/N] [--fresh] [--report-only] [--adapter A] [--profile]
        crit fig5 --bench [--arch SPEC] [--batch-size 100] [--json]
 
 One network learns a stream of two-class tasks (the next two classes of a seeded class order; the output layer
@@ -40,8 +40,12 @@ fig5.json, the mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) a
   --lambda-inputs N  test images per task over which λ0 and σ are measured
   --bin N            tasks per point of the report's curves (the paper: 50)
   --seed S           base seed: initial weights (seed + repetition), class orders, shuffling, new units (default 1)
-  --fresh            discard the tasks stored in DIR and start over (default: resume)
-  --report-only      rebuild the report from DIR/tasks-store.json
+  --shard K/N        run only runs K, K+N, K+2N, ... of the grid (0 <= K < N): start N processes (one per GPU)
+                     with the same flags and K = 0..N-1; each stores its tasks in DIR/tasks-store.shard-K-of-N.json,
+                     every report merges all stores in DIR
+  --fresh            discard the tasks stored in DIR and start over (default: resume; with --shard, only this
+                     shard's)
+  --report-only      rebuild the report from the stores in DIR
 
 --bench times SGD steps of BP, CBP (ρ 3e-3, the paper's largest, replacing from the first step) and CritL (power iteration: a cold
 epoch from random vectors, then warm-started) on Dohare et al.'s ConvNet (or --arch) over a Continual-ImageNet-sized
@@ -62,7 +66,7 @@ export const fig5: CliCommand = {
       tasks: { type: 'string' }, epochs: { type: 'string' }, rhos: { type: 'string' }, alphas: { type: 'string' }, 'lambda-targets': { type: 'string' },
       'no-bp': { type: 'boolean' }, reps: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'batch-size': { type: 'string' },
       utility: { type: 'string' }, maturity: { type: 'string' }, 'train-per-class': { type: 'string' }, 'test-per-class': { type: 'string' },
-      'lambda-inputs': { type: 'string' }, bin: { type: 'string' }, seed: { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' }, adapter: { type: 'string' },
+      'lambda-inputs': { type: 'string' }, bin: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' }, adapter: { type: 'string' },
       bench: { type: 'boolean' }, json: { type: 'boolean' }, ...profileOptions,
     }, usage);
     if (values.quick && values.full) throw new UsageError('--quick and --full exclude each other');
@@ -109,10 +113,11 @@ export const fig5: CliCommand = {
     if (!values.quick && !values.data && !values['report-only'] && cfg.arch === presets.full.arch) {
       throw new UsageError('--full trains Dohare et al.\'s 3x32x32 ConvNet on Continual ImageNet: pass its folder with --data DIR (DIR/<class>.npy), or use --quick for the embedded digits');
     }
+    const shard = shardFlag(values.shard);
     const out = resolve(values.out ?? (values.quick ? 'out/fig5-quick' : 'out/fig5'));
     const eng = await init({ prefer: values.adapter });
     process.stderr.write(`crit fig5 (${cfg.preset === 'custom' ? `custom, from ${base.preset}` : cfg.preset}): ${eng.adapter.description} (${eng.adapter.kind}); ${gridRuns(cfg).length} runs of ${cfg.tasks} tasks x ${cfg.epochsPerTask} epochs; output ${out}\n`);
-    const s = await withProfiling(eng, values, () => runFig5(cfg, { out, data: values.data, fresh: values.fresh, reportOnly: values['report-only'] }));
+    const s = await withProfiling(eng, values, () => runFig5(cfg, { out, data: values.data, fresh: values.fresh, reportOnly: values['report-only'], shard }));
     for (const c of s.configurations) {
       const lam = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'none finite');
       console.log(`${c.configuration.padEnd(24)} accuracy ${(100 * c.acc).toFixed(1)}% (last ${cfg.bin} tasks ${(100 * c.lastAcc).toFixed(1)}%), λ0 ${lam(c.lambda0)} (last ${lam(c.lastLambda0)})${c.deadTasks ? `, dead after ${c.deadTasks} of ${c.tasks} tasks` : ''}${c.method === 'CBP' ? `, ${c.replacedPerTask.toFixed(1)} units replaced per task` : ''}`);

@@ -4,12 +4,12 @@
 // state to DIR/checkpoints/<run>.safetensors every few minutes, so a killed long run (--full) loses at most
 // that much.
 import { join } from 'node:path';
-import { rmSync, readdirSync, existsSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { Tensor, engine } from '../../tensor/tensor.js';
 import type { Dataset } from '../../data/dataset.js';
 import { loadEmbeddedMnist } from '../../data/embedded.js';
 import { loadMnistDir } from '../../data/files.js';
-import { RowStore } from '../store.js';
+import { ShardedStores, checkShard, shardOf } from '../shards.js';
 import { Runner } from '../runner.js';
 import { type Fig4Config, type RunSpec, checkConfig, gridRuns, runId } from './config.js';
 import { trainRun, type RunResult } from './run.js';
@@ -37,7 +37,6 @@ export interface Fig4RunOptions {
   shard?: { index: number; count: number };
 }
 
-const STORE_FILE = /^runs(\.shard-\d+-of-\d+)?\.json$/;
 
 export const DEFAULT_CHECKPOINT_SECONDS = 120;
 
@@ -61,11 +60,6 @@ export async function loadData(cfg: Fig4Config, dir?: string): Promise<{ train: 
 
 const STORE_FORMAT = 'crit-fig4-runs-v1';
 
-/** The result stores in DIR: runs.json and the shards' runs.shard-K-of-N.json. */
-function storeFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => STORE_FILE.test(f)).sort() : [];
-}
-
 /** What a stored run depends on: a store written with other settings is refused (or --fresh). */
 function storeMeta(cfg: Fig4Config, data: string): Record<string, unknown> {
   const { arch, epochs, batchSize, optimizer, lr, clipGradNorm, lrDecay, trainSize, testSize, lambdaInputs, vectors, coldIterations, warmIterations, seed } = cfg;
@@ -77,13 +71,11 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
   const dataKey = opts.data ? `idx:${opts.data}` : 'embedded';
   const settings = storeMeta(cfg, dataKey);
   const shard = opts.shard;
-  if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
-    throw new CritError(`fig4: shard ${shard.index} of ${shard.count}: needs integers 0 <= index < count`);
-  }
+  checkShard('fig4', shard);
   const every = opts.checkpointEverySeconds ?? DEFAULT_CHECKPOINT_SECONDS;
   if (!(every >= 0)) throw new CritError(`fig4: checkpoint interval must be >= 0 seconds, got ${every}`);
   const grid = gridRuns(cfg);
-  const mine = shard ? grid.filter((_, i) => i % shard.count === shard.index) : grid;
+  const mine = shardOf(grid, shard);
   const checkpoints = join(opts.out, 'checkpoints');
   const checkpointPath = (spec: RunSpec) => join(checkpoints, `${runId(spec)}.safetensors`);
   if (opts.fresh) {
@@ -91,25 +83,18 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
     if (shard) for (const r of mine) removeCheckpoint(checkpointPath(r));
     else {
       rmSync(checkpoints, { recursive: true, force: true });
-      for (const f of storeFiles(opts.out)) rmSync(join(opts.out, f), { force: true });
+      ShardedStores.removeAll(opts.out, 'runs');
     }
   }
-  const storeName = shard ? `runs.shard-${shard.index}-of-${shard.count}.json` : 'runs.json';
-  const store = new RowStore<RunRow>(join(opts.out, storeName), settings, STORE_FORMAT, opts.fresh);
+  const stores = new ShardedStores<RunRow>(opts.out, 'runs', settings, STORE_FORMAT, shard, opts.fresh);
+  const store = stores.mine;
   const runner = new Runner(store, { name: 'fig4', log: opts.log });
   const t0 = performance.now();
   const a = engine().adapter;
   const adapter = `${a.description} (${a.kind})`;
   let dataDescription = opts.data ? `MNIST IDX files in ${opts.data}` : 'embedded MNIST';
-  // Runs other shards (or an unsharded run) stored in DIR with the same settings: reported, and not run again here.
-  const elsewhere = () => {
-    const byKey = new Map<string, RunRow>();
-    for (const f of storeFiles(opts.out)) if (f !== storeName) for (const r of new RowStore<RunRow>(join(opts.out, f), settings, STORE_FORMAT).all()) byKey.set(r.key, r);
-    return byKey;
-  };
   const report = async () => {
-    const byKey = elsewhere();
-    for (const r of store.all()) byKey.set(r.key, r);
+    const byKey = stores.all();
     const runs = grid.map(runId).filter((k) => byKey.has(k)).map((k) => byKey.get(k)!);
     const s = summarize(cfg, runs, { adapter, data: dataDescription, expected: grid.length, seconds: runs.reduce((t, r) => t + r.seconds, 0) });
     await writeReport(opts.out, s, runs);
@@ -117,7 +102,8 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
   };
   if (store.resumed) runner.log(`resuming: ${store.resumed} runs already in ${store.path}`);
   if (shard) runner.log(`shard ${shard.index} of ${shard.count}: ${mine.length} of the grid's ${grid.length} runs`);
-  const doneElsewhere = elsewhere();
+  // Runs other shards (or an unsharded run) stored in DIR with the same settings: reported, and not run again here.
+  const doneElsewhere = stores.others();
   const todo = mine.filter((r) => !doneElsewhere.has(runId(r)));
   if (todo.length < mine.length) runner.log(`${mine.length - todo.length} of this process's runs are stored in other files in ${opts.out}: not run again`);
   if (!opts.reportOnly && todo.some((r) => !store.has(runId(r)))) {

@@ -1,0 +1,58 @@
+// Sharding an experiment's grid over processes (one per GPU, or machines sharing a folder): shard K of N runs
+// grid items K, K + N, ...; each shard keeps its own result store, DIR/<name>.shard-K-of-N.json (an unsharded
+// run: DIR/<name>.json), and every report merges all stores in DIR that were written with the same settings.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CritError } from '../util/errors.js';
+import { RowStore } from './store.js';
+
+export interface Shard { index: number; count: number }
+
+export function checkShard(what: string, shard: Shard | undefined): void {
+  if (shard && !(Number.isInteger(shard.count) && shard.count >= 1 && Number.isInteger(shard.index) && shard.index >= 0 && shard.index < shard.count)) {
+    throw new CritError(`${what}: shard ${shard.index} of ${shard.count}: needs integers 0 <= index < count`);
+  }
+}
+
+/** The grid items a shard runs (all without a shard). */
+export function shardOf<T>(grid: T[], shard?: Shard): T[] {
+  return shard ? grid.filter((_, i) => i % shard.count === shard.index) : grid;
+}
+
+/** This process's store in DIR and read access to the others. */
+export class ShardedStores<R extends { key: string }> {
+  readonly mine: RowStore<R>;
+  readonly file: string;
+  private readonly pattern: RegExp;
+
+  constructor(readonly dir: string, readonly name: string, private readonly settings: unknown, private readonly format: string, shard?: Shard, fresh = false) {
+    this.pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.shard-\\d+-of-\\d+)?\\.json$`);
+    this.file = shard ? `${name}.shard-${shard.index}-of-${shard.count}.json` : `${name}.json`;
+    this.mine = new RowStore<R>(join(dir, this.file), settings, format, fresh);
+  }
+
+  /** The store files in DIR (this one and every shard's), sorted. */
+  files(): string[] {
+    return existsSync(this.dir) ? readdirSync(this.dir).filter((f) => this.pattern.test(f)).sort() : [];
+  }
+
+  /** Rows stored by other processes (other shards, or an unsharded run) with the same settings. */
+  others(): Map<string, R> {
+    const byKey = new Map<string, R>();
+    for (const f of this.files()) if (f !== this.file) for (const r of new RowStore<R>(join(this.dir, f), this.settings, this.format).all()) byKey.set(r.key, r);
+    return byKey;
+  }
+
+  /** Every row in DIR: the others', then this process's (which wins on a shared key). */
+  all(): Map<string, R> {
+    const byKey = this.others();
+    for (const r of this.mine.all()) byKey.set(r.key, r);
+    return byKey;
+  }
+
+  /** Deletes every store file in DIR (a fresh start of the whole experiment). */
+  static removeAll(dir: string, name: string): void {
+    const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.shard-\\d+-of-\\d+)?\\.json$`);
+    if (existsSync(dir)) for (const f of readdirSync(dir)) if (pattern.test(f)) rmSync(join(dir, f), { force: true });
+  }
+}
