@@ -73,7 +73,7 @@ test('BP, CBP and CritL over a task stream: every task stored, the report writte
   assert.ok(of('BP').every((r) => r.replaced === 0 && r.dLde === null));
   assert.ok(of('CritL').every((r) => Number.isFinite(r.L_lambda) && Number.isFinite(r.dLde)), 'CritL has L_λ and ∂L_λ/∂e per task');
   for (const f of ['index.html', 'tasks.csv', 'fig5.json', 'tasks-store.json']) assert.ok(existsSync(join(out, f)), f);
-  assert.ok(!existsSync(join(out, 'checkpoints', 'BP-rep0.safetensors')), 'finished runs leave no checkpoint');
+  assert.ok(existsSync(join(out, 'checkpoints', 'BP-rep0.safetensors')), 'finished runs keep their last state');
   const html = readFileSync(join(out, 'index.html'), 'utf8');
   assert.ok(html.includes('<svg') && html.includes('CBP ρ=0.05'), 'plots and the CBP series');
   const logs: string[] = [];
@@ -95,6 +95,23 @@ test('a killed experiment resumes at the next task and gives the same numbers', 
   const key = (r: TaskRecord) => r.key;
   const sorted = (rows: TaskRecord[]) => withoutTimes([...rows].sort((a, b) => key(a).localeCompare(key(b))));
   assert.equal(sorted(read(out, 'tasks.json')), sorted(read(straight, 'tasks.json')));
+});
+
+test('more tasks continue a finished stream: 2 tasks, then 3, give the 3-task run', async () => {
+  const straight = mkdtempSync(join(tmpdir(), 'crit-fig5-straight-'));
+  await runFig5(cfg, { out: straight, data, log: quiet });
+  const out = mkdtempSync(join(tmpdir(), 'crit-fig5-more-'));
+  await runFig5({ ...cfg, tasks: 2 }, { out, data, log: quiet });
+  const logs: string[] = [];
+  const s = await runFig5(cfg, { out, data, log: (m) => logs.push(m) });
+  assert.is(s.tasks, 9);
+  assert.ok(logs.some((m) => m.includes('CBP-rho0.05-rep0: resumed from its checkpoint before task 2')), logs.join('\n'));
+  const key = (r: TaskRecord) => r.key;
+  const sorted = (rows: TaskRecord[]) => withoutTimes([...rows].sort((a, b) => key(a).localeCompare(key(b))));
+  assert.equal(sorted(read(out, 'tasks.json')), sorted(read(straight, 'tasks.json')));
+  // Fewer tasks than stored: the report shows the first ones; the runs are complete, nothing runs.
+  const fewer = await runFig5({ ...cfg, tasks: 1 }, { out, data, log: quiet });
+  assert.is(fewer.tasks, 3);
 });
 
 test('two shards fill one folder and their merged report is the unsharded run', async () => {

@@ -34,9 +34,13 @@ export interface Fig5RunOptions {
 const STORE_FORMAT = 'crit-fig5-tasks-v1';
 const STORE_NAME = 'tasks-store';
 
-/** What a stored task depends on: a store written with other settings is refused (or --fresh). */
+/**
+ * What a stored task depends on: a store written with other settings is refused (or --fresh). Not the grid, the
+ * number of tasks (a task's result does not depend on how many follow; more tasks continue the stream) or the
+ * report's binning.
+ */
 function storeMeta(cfg: Fig5Config, data: string): Record<string, unknown> {
-  const { preset: _p, rhos: _r, alphas: _a, lambdaTargets: _t, bp: _b, reps: _n, bin: _bin, ...rest } = cfg;
+  const { preset: _p, rhos: _r, alphas: _a, lambdaTargets: _t, bp: _b, reps: _n, bin: _bin, tasks: _tasks, ...rest } = cfg;
   return { ...rest, data };
 }
 

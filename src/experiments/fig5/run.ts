@@ -3,7 +3,7 @@
 // continual backpropagation or the criticality loss. After each task: its test accuracy, λ0 and σ on the task's
 // test images, L_λ's per-epoch trace (CritL) and the units CBP replaced. Each task's row is stored at once and the
 // run's state (weights, momentum, CBP's utilities and counters) checkpointed, so a killed run resumes at the task
-// after the last one finished.
+// after the last one finished, and a finished one continues when asked for more tasks.
 import { Tensor } from '../../tensor/tensor.js';
 import { fillInPlace, slice } from '../../ops/layout.js';
 import { buildNetwork, type Network } from '../../models/build.js';
@@ -15,7 +15,7 @@ import { ContinualBackprop, unitLayers, type ContinualBackpropCounters, type Mod
 import { criticalityLoss, SingularVectorCache } from '../../criticality/loss.js';
 import { measureModel } from '../fig4/measure.js';
 import { meanAbsChange } from '../fig4/run.js';
-import { readCheckpoint, restoreTraining, writeCheckpoint, removeCheckpoint } from '../checkpoint.js';
+import { readCheckpoint, restoreTraining, writeCheckpoint } from '../checkpoint.js';
 import { mean as avg, sampleVariance } from '../../stats/numeric.js';
 import { CritError } from '../../util/errors.js';
 import type { RowStore } from '../store.js';
@@ -102,13 +102,13 @@ export async function trainRun(spec: RunSpec, ctx: RunContext): Promise<TaskReco
   const t0 = performance.now();
   let prior = 0, start = 0;
   const saved = readCheckpoint<CheckpointMeta>(ctx.checkpoint);
-  if (saved && saved.meta.run === id && JSON.stringify(saved.meta.settings) === JSON.stringify(ctx.settings)) {
+  if (saved && saved.meta.run === id && JSON.stringify(saved.meta.settings) === JSON.stringify(ctx.settings) && saved.meta.nextTask <= cfg.tasks) {
     restoreTraining(saved, { params, optimizer });
     if (cbp) cbp.restoreState(saved.extra, saved.meta.cbp!, ctx.checkpoint);
     [start, prior] = [saved.meta.nextTask, saved.meta.seconds];
     log(`  ${id}: resumed from its checkpoint before task ${start}`);
   } else if (saved) {
-    log(`  ${id}: ignoring ${ctx.checkpoint} (written for ${saved.meta.run === id ? 'other settings' : `run ${saved.meta.run}`})`);
+    log(`  ${id}: ignoring ${ctx.checkpoint} (written ${saved.meta.run !== id ? `for run ${saved.meta.run}` : saved.meta.nextTask > cfg.tasks ? `after task ${saved.meta.nextTask}, beyond --tasks ${cfg.tasks}` : 'for other settings'})`);
   }
   const head = headOf(model);
   try {
@@ -140,9 +140,8 @@ export async function trainRun(spec: RunSpec, ctx: RunContext): Promise<TaskReco
         replaced: cbp ? cbp.replaced.reduce((a, b) => a + b, 0) - before : 0, seconds: (performance.now() - tt) / 1000,
       });
       store.add([row]);
-      if (t + 1 < cfg.tasks) {
-        await writeCheckpoint<CheckpointMeta>(ctx.checkpoint, { params, optimizer }, { run: id, settings: ctx.settings, nextTask: t + 1, cbp: cbp?.counterState() ?? null, seconds: prior + (performance.now() - t0) / 1000 }, cbp?.stateTensors());
-      }
+      // Also after the last task: a later call with more tasks continues the stream from here.
+      await writeCheckpoint<CheckpointMeta>(ctx.checkpoint, { params, optimizer }, { run: id, settings: ctx.settings, nextTask: t + 1, cbp: cbp?.counterState() ?? null, seconds: prior + (performance.now() - t0) / 1000 }, cbp?.stateTensors());
       log(`  ${id} task ${t + 1}/${cfg.tasks} (classes ${task.classes.join(', ')}): test accuracy ${(100 * row.test_acc).toFixed(1)}%, λ0 ${row.lambda0.toFixed(3)}${row.dead > 0 ? ` (${(100 * row.dead).toFixed(0)}% dead)` : ''}${cbp ? `, ${row.replaced} units replaced` : ''}${row.L_lambda !== null ? `, L_λ ${row.L_lambda.toExponential(2)}` : ''} (${row.seconds.toFixed(1)} s)`);
     }
   } finally {
@@ -150,7 +149,6 @@ export async function trainRun(spec: RunSpec, ctx: RunContext): Promise<TaskReco
     optimizer.dispose();
     disposeParams(params);
   }
-  removeCheckpoint(ctx.checkpoint);
   return Array.from({ length: cfg.tasks }, (_, t) => store.get(taskKey(id, t))!);
 }
 
