@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as crit from '../../src/index.node.js';
-import { runFig5, presets, classOrder, classFolder, makeTask, type Fig5Config, type TaskRecord } from '../../src/experiments/fig5/index.js';
+import { runFig5, presets, classOrder, classFolder, classesFrom, makeTask, type Fig5Config, type TaskRecord } from '../../src/experiments/fig5/index.js';
 import { fig5 } from '../../src/cli/commands/fig5.js';
 import { UsageError } from '../../src/cli/command.js';
 import { rejects } from '../rejects.js';
@@ -55,6 +55,24 @@ test('the task stream: seeded class orders (a new permutation per pass), two cla
   assert.equal(t.test.classCounts(), [4, 4]);
   assert.equal(Array.from(t.train.x.subarray(0, 64)), Array.from(src.images(3).subarray(0, 64)), 'label 0 = the first class of the pair, its first image');
   assert.equal(Array.from(t.test.x.subarray(4 * 64, 5 * 64)), Array.from(src.images(1).subarray(10 * 64, 11 * 64)), 'test images follow the training images');
+});
+
+test("an MNIST-format IDX folder is a class source: the training split's images of a class, then the test split's", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crit-fig5-idx-'));
+  // 3 classes: training images 0..35 (label i % 3), test images 0..11 (label i % 3); pixel value = image number.
+  const write = (prefix: string, n: number, first: number) => {
+    writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), crit.writeIdx({ type: 'u8', dims: [n, 4, 4], data: Uint8Array.from({ length: n * 16 }, (_, i) => first + Math.floor(i / 16)) }));
+    writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), crit.writeIdx({ type: 'u8', dims: [n], data: Uint8Array.from({ length: n }, (_, i) => i % 3) }));
+  };
+  write('train', 36, 0);
+  write('t10k', 12, 100);
+  const src = await classesFrom(dir);
+  assert.is(src.classes, 3);
+  assert.equal(src.sampleShape, [1, 4, 4]);
+  const firstPixels = (c: number) => Array.from({ length: src.images(c).length / 16 }, (_, k) => Math.round((src.images(c)[16 * k] + 1) * 127.5));
+  assert.equal(firstPixels(1), [1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 34, 101, 104, 107, 110], 'class 1: its 12 training images, then its 4 test images');
+  const t = makeTask(src, Int32Array.from([2, 0]), 0, 12, 4);
+  assert.equal(t.test.classCounts(), [4, 4]);
 });
 
 test('BP, CBP and CritL over a task stream: every task stored, the report written, and a rerun runs nothing', async () => {

@@ -32,7 +32,9 @@ fig5.json, the mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) a
                      CritL α in {0.02, 0.1}, λ_t = 0: about 10 minutes on 2 CPU cores
   --data DIR         Continual ImageNet as Dohare et al. store it: DIR/<class>.npy or DIR/classes/<class>.npy,
                      classes numbered from 0, each [images, channels, height, width] (values used as stored);
-                     default: the 10,000 embedded MNIST digits (10 classes, 1x28x28, pixels in [-1, 1])
+                     or an MNIST-format folder (MNIST, Fashion-MNIST: the four IDX files, e.g.
+                     /usr/share/datasets/fashion-mnist); default: the 10,000 embedded MNIST digits (10 classes,
+                     1x28x28, pixels in [-1, 1])
   --arch SPEC        a cnn: or mlp: network with 2 outputs whose input matches the images
   --tasks, --epochs (per task), --rhos, --alphas, --lambda-targets, --reps, --lr, --momentum, --batch-size,
   --utility, --maturity, --train-per-class, --test-per-class   override the preset

@@ -113,6 +113,7 @@ export function mixedModel(rows: TaskRecord[], o: { abs?: boolean } = {}): Mixed
   const term = o.abs ? 'abs_lambda0' : 'lambda0';
   const formula = `accuracy ~ scale(dLde) + scale(${term}) + (1 | configuration)`;
   const groups = new Set(use.map((r) => configurationOf(r))).size;
+  if (use.length === 0) return { formula, n: 0, groups: 0, fit: null, error: 'no CritL tasks with a finite λ0 and ∂L_λ/∂e (CritL runs of 2+ epochs per task)' };
   const data = {
     accuracy: use.map((r) => 100 * r.test_acc),
     dLde: use.map((r) => r.dLde!),

@@ -8,18 +8,18 @@ import { engine } from '../../tensor/tensor.js';
 import { ShardedStores, checkShard, shardOf, type Shard } from '../shards.js';
 import { CritError } from '../../util/errors.js';
 import { type Fig5Config, checkConfig, gridRuns, runId } from './config.js';
-import { type ClassSource, classFolder, embeddedDigitClasses } from './tasks.js';
+import { type ClassSource, classesFrom, embeddedDigitClasses } from './tasks.js';
 import { trainRun, taskKey, type TaskRecord } from './run.js';
 import { summarize, writeReport, type Fig5Summary } from './report.js';
 
 export { presets, gridRuns, runId, type Fig5Config, type RunSpec, type Method } from './config.js';
 export { type Fig5Summary } from './report.js';
 export { type TaskRecord } from './run.js';
-export { classOrder, makeTask, classFolder, embeddedDigitClasses, type ClassSource, type Task } from './tasks.js';
+export { classOrder, makeTask, classFolder, idxClasses, classesFrom, embeddedDigitClasses, type ClassSource, type Task } from './tasks.js';
 
 export interface Fig5RunOptions {
   out: string;
-  /** Continual ImageNet's folder of <class>.npy files; default: the embedded MNIST digits. */
+  /** Continual ImageNet's folder of <class>.npy files, or an MNIST-format IDX folder; default: the embedded MNIST digits. */
   data?: string;
   fresh?: boolean;
   reportOnly?: boolean;
@@ -45,7 +45,7 @@ function storeMeta(cfg: Fig5Config, data: string): Record<string, unknown> {
 }
 
 export async function loadClasses(data?: string): Promise<ClassSource> {
-  return data ? classFolder(data) : embeddedDigitClasses();
+  return data ? classesFrom(data) : embeddedDigitClasses();
 }
 
 export async function runFig5(cfg: Fig5Config, opts: Fig5RunOptions): Promise<Fig5Summary> {
@@ -71,7 +71,7 @@ export async function runFig5(cfg: Fig5Config, opts: Fig5RunOptions): Promise<Fi
   const a = engine().adapter;
   const adapter = `${a.description} (${a.kind})`;
   const keys = (id: string) => Array.from({ length: cfg.tasks }, (_, t) => taskKey(id, t));
-  let dataDescription = opts.data ? `Continual ImageNet classes in ${opts.data}` : 'embedded MNIST digits';
+  let dataDescription = opts.data ? `classes in ${opts.data}` : 'embedded MNIST digits';
   const report = async () => {
     const ids = new Set(grid.map(runId));
     const rows = [...stores.all().values()].filter((r) => ids.has(r.run) && r.task < cfg.tasks);

@@ -2,11 +2,13 @@
 // class order (seeded permutations of all classes, one per pass), labelled 0 and 1
 // by their place in the pair; the first trainPerClass images of each class train, the next testPerClass test.
 // Sources: Continual ImageNet as Dohare et al. store it (one `<class>.npy` per class, [700, 3, 32, 32], values
-// used as stored, like their loader), and the embedded MNIST digits (10 classes, 1x28x28, pixels in [-1, 1]).
+// used as stored, like their loader), MNIST-format IDX folders (MNIST, Fashion-MNIST) and the embedded MNIST digits
+// (10 classes, 1x28x28, pixels in [-1, 1]).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dataset } from '../../data/dataset.js';
 import { loadEmbeddedMnist } from '../../data/embedded.js';
+import { loadMnistDir } from '../../data/files.js';
 import { permutation } from '../../data/shuffle.js';
 import { readNpy } from '../../io/npy.js';
 import { readBytes } from '../../io/files.js';
@@ -31,6 +33,35 @@ export async function embeddedDigitClasses(): Promise<ClassSource> {
     classes: 10, sampleShape: [1, 28, 28],
     images: (c) => all.subset(byClass[c]).x,
   };
+}
+
+/**
+ * The classes of an MNIST-format folder (MNIST, Fashion-MNIST: the four IDX files, `.gz` or plain): the training
+ * split's images of each class, then the test split's (MNIST: ~7,000 per class), pixels in [-1, 1].
+ */
+export async function idxClasses(dir: string): Promise<ClassSource> {
+  const [train, test] = [await loadMnistDir(dir, 'train'), await loadMnistDir(dir, 'test')];
+  const [rows, cols] = train.sampleShape.length === 2 ? train.sampleShape : [train.features, 1];
+  // The labels present, not the loader's default of 10 (a folder may hold fewer classes).
+  const classes = [train.y, test.y].reduce((m, ys) => ys.reduce((a, b) => Math.max(a, b), m), 0) + 1;
+  const byClass: Float32Array[] = Array.from({ length: classes }, (_, c) => {
+    const parts = [train, test].map((d) => d.subset(Array.from({ length: d.length }, (_, i) => i).filter((i) => d.y[i] === c)).x);
+    const out = new Float32Array(parts[0].length + parts[1].length);
+    out.set(parts[0]);
+    out.set(parts[1], parts[0].length);
+    return out;
+  });
+  return {
+    description: `${dir}: ${classes} classes of MNIST-format images (${train.length} + ${test.length}), 1x${rows}x${cols}, pixels in [-1, 1]`,
+    classes, sampleShape: [1, rows, cols],
+    images: (c) => byClass[c],
+  };
+}
+
+/** A folder of Continual ImageNet's <class>.npy files, or of MNIST-format IDX files. */
+export async function classesFrom(dir: string): Promise<ClassSource> {
+  const idx = existsSync(dir) && statSync(dir).isDirectory() && readdirSync(dir).some((f) => /idx3-ubyte/.test(f));
+  return idx ? idxClasses(dir) : classFolder(dir);
 }
 
 /**
