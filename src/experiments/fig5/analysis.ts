@@ -30,13 +30,18 @@ const finite = (v: number | null | undefined): v is number => typeof v === 'numb
 export const distance = (r: TaskRecord): number => (r.dead >= 1 ? Infinity : finite(r.lambda0) ? Math.abs(r.lambda0) : NaN);
 const se = (xs: number[]) => (xs.length > 1 ? Math.sqrt(sampleVariance(xs) / xs.length) : 0);
 
+function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const x of xs) {
+    const k = key(x), g = groups.get(k);
+    if (g) g.push(x); else groups.set(k, [x]);
+  }
+  return groups;
+}
+
 /** Mean (± standard error over tasks and repetitions) of test accuracy and λ0 per configuration and bin of tasks. */
 export function binnedCurves(rows: TaskRecord[], bin: number): BinPoint[] {
-  const groups = new Map<string, TaskRecord[]>();
-  for (const r of rows) {
-    const k = `${configurationOf(r)}|${Math.floor(r.task / bin)}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
+  const groups = groupBy(rows, (r) => `${configurationOf(r)}|${Math.floor(r.task / bin)}`);
   return [...groups.values()].map((rs) => {
     const b = Math.floor(rs[0].task / bin);
     const acc = rs.map((r) => r.test_acc).filter(finite), lam = rs.map((r) => r.lambda0).filter(finite);
@@ -67,9 +72,7 @@ export interface ConfigSummary {
 }
 
 export function configSummaries(rows: TaskRecord[], bin: number): ConfigSummary[] {
-  const groups = new Map<string, TaskRecord[]>();
-  for (const r of rows) groups.set(configurationOf(r), [...(groups.get(configurationOf(r)) ?? []), r]);
-  return [...groups.entries()].map(([configuration, rs]) => {
+  return [...groupBy(rows, configurationOf).entries()].map(([configuration, rs]) => {
     const lastTask = Math.max(...rs.map((r) => r.task));
     const last = rs.filter((r) => r.task > lastTask - bin);
     const m = (xs: TaskRecord[], f: (r: TaskRecord) => number | null) => { const v = xs.map(f).filter(finite); return v.length ? avg(v) : NaN; };

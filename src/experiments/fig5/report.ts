@@ -8,8 +8,7 @@ import { renderSvg, finiteOrNull, type VegaLiteSpec } from '../../report/plot.js
 import { page, table, figure, p, esc, type Section } from '../../report/html.js';
 import { toCsv } from '../../report/csv.js';
 import { mixedModelHtml, mixedModelJson } from '../mixed-model-report.js';
-import type { Fig5Config } from './config.js';
-import { configurationOf } from './config.js';
+import { configurationOf, type Fig5Config } from './config.js';
 import type { TaskRecord } from './run.js';
 import { binnedCurves, configSummaries, collapse, mixedModel, distance, type BinPoint, type ConfigSummary, type Collapse, type MixedModel } from './analysis.js';
 import { fmtNum, fmtPct, finiteJson } from '../../report/format.js';

@@ -5,11 +5,11 @@
 // run's state (weights, momentum, CBP's utilities and counters) checkpointed, so a killed run resumes at the task
 // after the last one finished, and a finished one continues when asked for more tasks.
 import { Tensor } from '../../tensor/tensor.js';
-import { fillInPlace, slice } from '../../ops/layout.js';
+import { fillInPlace } from '../../ops/layout.js';
 import { buildNetwork, type Network } from '../../models/build.js';
 import { disposeParams, type Params } from '../../nn/mlp.js';
 import { SGD } from '../../nn/optim.js';
-import { trainModel } from '../../nn/train.js';
+import { trainModel, type EpochMetrics } from '../../nn/train.js';
 import { crossEntropyLoss } from '../../nn/loss.js';
 import { ContinualBackprop, unitLayers, type ContinualBackpropCounters, type ModelWithUnits } from '../../nn/continual-backprop.js';
 import { criticalityLoss, SingularVectorCache } from '../../criticality/loss.js';
@@ -121,7 +121,7 @@ export async function trainRun(spec: RunSpec, ctx: RunContext): Promise<TaskReco
         ? criticalityLoss(model, { alpha: spec.alpha!, lambdaTarget: spec.lambdaT!, vectors: 'power', cache: cache!, coldIterations: cfg.coldIterations, warmIterations: cfg.warmIterations, seed: (cfg.seed * 104729 + spec.rep) >>> 0 })
         : crossEntropyLoss(model, { hidden: !!cbp });
       const before = cbp ? cbp.replaced.reduce((a, b) => a + b, 0) : 0;
-      let history;
+      let history: EpochMetrics[];
       try {
         history = await trainModel({
           model, params, optimizer, data: task.train, test: task.test, epochs: cfg.epochsPerTask, startEpoch: t * cfg.epochsPerTask,
@@ -154,9 +154,7 @@ export async function trainRun(spec: RunSpec, ctx: RunContext): Promise<TaskReco
 
 /** λ0 (power iteration) and σ on the task's first lambdaInputs test images. */
 async function measureTask(model: UnitModel, params: Params, spec: RunSpec, id: string, t: number, classes: [number, number], testX: Float32Array, cfg: Fig5Config): Promise<TaskRecord> {
-  const all = Tensor.from(testX, [testX.length / model.inputSize, model.inputSize]);
-  const x = slice(all, [0, 0], [cfg.lambdaInputs, model.inputSize]);
-  all.dispose();
+  const x = Tensor.from(testX.subarray(0, cfg.lambdaInputs * model.inputSize), [cfg.lambdaInputs, model.inputSize]);
   const m = await measureModel(model, params, x, { method: model.kind === 'mlp' ? 'gram' : 'power', maxIterations: cfg.measureIterations, tol: 1e-4 });
   x.dispose();
   const lam = m.inputs.map((r) => r.lambda0).filter(Number.isFinite);
