@@ -39,7 +39,7 @@ fig5.json, the mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) a
   --tasks, --epochs (per task), --rhos, --alphas, --lambda-targets, --reps, --lr, --momentum, --batch-size,
   --utility, --maturity, --train-per-class, --test-per-class   override the preset
   --no-bp            leave the BP run out of the grid
-  --lambda-inputs N  test images per task over which λ0 and σ are measured
+  --lambda-inputs N  test images per task over which λ0 and σ are measured (half from each class)
   --bin N            tasks per point of the report's curves (the paper: 50)
   --seed S           base seed: initial weights (seed + repetition), class orders, shuffling, new units (default 1)
   --shard K/N        run only runs K, K+N, K+2N, ... of the grid (0 <= K < N): start N processes (one per GPU)

@@ -31,7 +31,7 @@ export interface Fig5Config {
   /** Images per class used for training and testing (Continual ImageNet: 600 and 100 of 700). */
   trainPerClass: number;
   testPerClass: number;
-  /** Test images of each task over which λ0 and σ are measured after the task (the first ones). */
+  /** Test images of each task over which λ0 and σ are measured after the task (the first of each class, half each). */
   lambdaInputs: number;
   /** CritL's power iteration: steps for a sample's first visit in a task, and warm-started ones after. */
   coldIterations: number;
@@ -110,6 +110,6 @@ export function checkConfig(c: Fig5Config): Fig5Config {
   for (const a of c.alphas) if (!(a >= 0 && Number.isFinite(a))) throw new CritError(`fig5: alpha must be a finite number >= 0, got ${a}`);
   for (const t of c.lambdaTargets) if (!Number.isFinite(t)) throw new CritError(`fig5: lambda_t must be finite, got ${t}`);
   if (gridRuns(c).length === 0) throw new CritError('fig5: the grid is empty (no BP, no ρ, no α x λ_t)');
-  if (c.lambdaInputs > 2 * c.testPerClass) throw new CritError(`fig5: lambdaInputs ${c.lambdaInputs} exceeds a task's ${2 * c.testPerClass} test images`);
+  if (Math.ceil(c.lambdaInputs / 2) > c.testPerClass) throw new CritError(`fig5: lambdaInputs ${c.lambdaInputs} (half from each class) exceeds a task's ${2 * c.testPerClass} test images`);
   return c;
 }

@@ -1,7 +1,7 @@
 // One run of Fig. 5: a network learns task after task (Dohare et al.'s protocol: the output layer zeroed at the
 // start of every task, "new heads"; SGD with momentum whose state carries over), with plain backpropagation,
 // continual backpropagation or the criticality loss. After each task: its test accuracy, λ0 and σ on the task's
-// test images, L_λ's per-epoch trace (CritL) and the units CBP replaced. Each task's row is stored at once and the
+// test images (both classes), L_λ's per-epoch trace (CritL) and the units CBP replaced. Each task's row is stored at once and the
 // run's state (weights, momentum, CBP's utilities and counters) checkpointed, so a killed run resumes at the task
 // after the last one finished, and a finished one continues when asked for more tasks.
 import { Tensor } from '../../tensor/tensor.js';
@@ -18,6 +18,7 @@ import { meanAbsChange } from '../fig4/run.js';
 import { readCheckpoint, restoreTraining, writeCheckpoint } from '../checkpoint.js';
 import { mean as avg, sampleVariance } from '../../stats/numeric.js';
 import { CritError } from '../../util/errors.js';
+import type { Dataset } from '../../data/dataset.js';
 import type { RowStore } from '../store.js';
 import { type Fig5Config, type RunSpec, runId } from './config.js';
 import { type ClassSource, classOrder, makeTask } from './tasks.js';
@@ -45,7 +46,7 @@ export interface TaskRecord {
   /** CritL: α · mean (λ_t − λ0)² over the last epoch's batches, and ∂L_λ/∂e over the task's epochs. */
   L_lambda: number | null;
   dLde: number | null;
-  /** λ0 on the task's first lambdaInputs test images after the task: mean and SD over the inputs with a finite λ0. */
+  /** λ0 on lambdaInputs test images after the task (half from each class): mean and SD over the inputs with a finite λ0. */
   lambda0: number;
   lambda0_sd: number;
   /** Fraction of those inputs with a zero Jacobian (λ0 = −∞: every path switched off). */
@@ -130,7 +131,7 @@ export async function trainRun(spec: RunSpec, ctx: RunContext): Promise<TaskReco
       } finally {
         cache?.dispose();
       }
-      const row = await measureTask(model, params, spec, id, t, task.classes, task.test.x, cfg);
+      const row = await measureTask(model, params, spec, id, t, task.classes, lambdaImages(task.test, cfg), cfg);
       const last = history[history.length - 1];
       const trace = history.map((m) => (spec.method === 'CritL' ? spec.alpha! * m.extra.L_lambda : NaN));
       Object.assign(row, {
@@ -152,9 +153,19 @@ export async function trainRun(spec: RunSpec, ctx: RunContext): Promise<TaskReco
   return Array.from({ length: cfg.tasks }, (_, t) => store.get(taskKey(id, t))!);
 }
 
-/** λ0 (power iteration) and σ on the task's first lambdaInputs test images. */
-async function measureTask(model: UnitModel, params: Params, spec: RunSpec, id: string, t: number, classes: [number, number], testX: Float32Array, cfg: Fig5Config): Promise<TaskRecord> {
-  const x = Tensor.from(testX.subarray(0, cfg.lambdaInputs * model.inputSize), [cfg.lambdaInputs, model.inputSize]);
+/**
+ * The test images λ0 is measured on: the first ⌈n/2⌉ of the task's first class and the first ⌊n/2⌋ of its second
+ * (the test set holds the classes in two blocks; its first n images would all be of one class).
+ */
+function lambdaImages(test: Dataset, cfg: Fig5Config): Float32Array {
+  const n = cfg.lambdaInputs, first = Math.ceil(n / 2);
+  const idx = [...Array.from({ length: first }, (_, i) => i), ...Array.from({ length: n - first }, (_, i) => cfg.testPerClass + i)];
+  return test.subset(idx).x;
+}
+
+/** λ0 (power iteration) and σ on the given test images. */
+async function measureTask(model: UnitModel, params: Params, spec: RunSpec, id: string, t: number, classes: [number, number], images: Float32Array, cfg: Fig5Config): Promise<TaskRecord> {
+  const x = Tensor.from(images, [cfg.lambdaInputs, model.inputSize]);
   const m = await measureModel(model, params, x, { method: model.kind === 'mlp' ? 'gram' : 'power', maxIterations: cfg.measureIterations, tol: 1e-4 });
   x.dispose();
   const lam = m.inputs.map((r) => r.lambda0).filter(Number.isFinite);
