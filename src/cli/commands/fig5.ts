@@ -28,8 +28,8 @@ fig5.json, the mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) a
                      (adaptable_contribution, maturity 100, decay 0.99), CritL at α in {0.01, 0.05, 0.1, 0.5,
                      1, 3} x λ_t in {-0.2, 0, 0.2} (weeks on a GPU per run: use --tasks, and a GPU)
   --quick            pairs of the embedded MNIST digits, a small ConvNet (cnn:1x28x28:8k5-16k3-16k3:32-32-2:relu),
-                     10 tasks of 10 epochs, 250 / 50 images per class, batch 50, lr 0.05; BP, CBP ρ = 3e-3,
-                     CritL α in {0.02, 0.1}, λ_t = 0: about 10 minutes on 2 CPU cores
+                     50 tasks of 10 epochs, 250 / 50 images per class, batch 50, lr 0.05; BP and CBP (ρ = 3e-3):
+                     about 10 minutes on 2 CPU cores. --alphas 0.02,0.1 adds CritL (λ_t = 0), ~20 min per α
   --data DIR         Continual ImageNet as Dohare et al. store it: DIR/<class>.npy or DIR/classes/<class>.npy,
                      classes numbered from 0, each [images, channels, height, width] (values used as stored);
                      or an MNIST-format folder (MNIST, Fashion-MNIST: the four IDX files, e.g.
