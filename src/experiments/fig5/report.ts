@@ -91,7 +91,7 @@ async function plots(s: Fig5Summary, rows: TaskRecord[]): Promise<{ svg: string;
   const withD = pts.filter((d) => d.dLde !== null && (d.dLde as number) > 0);
   out.push({
     svg: await renderSvg({ hconcat: [scatter('absLambda0', '|λ0| after the task', pts, false), ...(withD.length ? [scatter('dLde', '∂L_λ/∂e (CritL)', withD, true)] : [])], resolve: { scale: { color: 'shared' } } }),
-    caption: `d. Every task of every run: test accuracy against the distance to criticality |λ0| (left${s.collapse ? `; Spearman ρ = ${fmt(s.collapse.rho, 3)}, p = ${fmt(s.collapse.p, 2)} over ${s.collapse.n} tasks${s.collapse.dead ? `, ${s.collapse.dead} of them after which the network was dead for every input (ranked as |λ0| = ∞, not drawn)` : ''}` : ''}) and, for CritL, against the strength of the criticality updates ∂L_λ/∂e (right).`,
+    caption: `d. Every task of every run: test accuracy against the distance to criticality |λ0|${withD.length ? ' (left; ' : ' ('}${s.collapse ? `Spearman ρ = ${fmt(s.collapse.rho, 3)}, p = ${fmt(s.collapse.p, 2)} over ${s.collapse.n} tasks${s.collapse.dead ? `, ${s.collapse.dead} of them after which the network was dead for every input (ranked as |λ0| = ∞, not drawn)` : ''}` : 'too few tasks for a correlation'})${withD.length ? ' and, for CritL, against the strength of the criticality updates ∂L_λ/∂e (right)' : ''}.`,
   });
   return out;
 }
