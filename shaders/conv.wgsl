@@ -8,6 +8,7 @@
 // GATHER: out[b, c, oh, ow] = x[b, c, idx[...]]; SCATTER (GATHER's adjoint): x[b, c, h, w] = sum of g over the
 //         windows whose idx is (h, w).
 // FOLD and SCATTER are gathers over the at most KH * KW windows that cover a pixel: no atomics, deterministic.
+// The window arithmetic (in_h, in_w, out_of) is window.wgsl's, prepended.
 struct Params {
   n: u32, C: u32, H: u32, W: u32,
   OH: u32, OW: u32, KH: u32, KW: u32,
@@ -39,14 +40,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var t = i / u.OH;
   let kw = t % u.KW; t = t / u.KW;
   let kh = t % u.KH; t = t / u.KH; // t = b * C + c
-  let h = i32(oh * u.SH + kh * u.DH) - i32(u.PH);
+  let h = in_h(oh, kh);
   let base = i * u.OW;
   if (h < 0 || h >= i32(u.H)) {
     for (var ow = 0u; ow < u.OW; ow++) { dst[base + ow] = u.fill; }
     return;
   }
   let row = (t * u.H + u32(h)) * u.W;
-  var w = i32(kw * u.DW) - i32(u.PW);
+  var w = in_w(0u, kw);
   for (var ow = 0u; ow < u.OW; ow++) {
     dst[base + ow] = select(u.fill, src[row + u32(max(w, 0))], w >= 0 && w < i32(u.W));
     w += i32(u.SW);
@@ -60,10 +61,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var best = -1;
   var m = 0.0;
   for (var kh = 0u; kh < u.KH; kh++) {
-    let h = i32(oh * u.SH + kh * u.DH) - i32(u.PH);
+    let h = in_h(oh, kh);
     if (h < 0 || h >= i32(u.H)) { continue; }
     for (var kw = 0u; kw < u.KW; kw++) {
-      let w = i32(ow * u.SW + kw * u.DW) - i32(u.PW);
+      let w = in_w(ow, kw);
       if (w < 0 || w >= i32(u.W)) { continue; }
       let p = h * i32(u.W) + w;
       let v = src[plane + u32(p)];
@@ -85,12 +86,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var w = 0u; w < u.W; w++) { dst[base + w] = 0.0; }
   let ohw = u.OH * u.OW;
   for (var kh = 0u; kh < u.KH; kh++) {
-    let hh = i32(h + u.PH) - i32(kh * u.DH);
-    if (hh < 0 || u32(hh) % u.SH != 0u) { continue; }
-    let oh = u32(hh) / u.SH;
-    if (oh >= u.OH) { continue; }
+    let oh_ = out_of(h, kh, u.SH, u.PH, u.DH, u.OH);
+    if (oh_ < 0) { continue; }
+    let oh = u32(oh_);
     for (var kw = 0u; kw < u.KW; kw++) {
-      var w = i32(kw * u.DW) - i32(u.PW);
+      var w = in_w(0u, kw);
 #if FOLD
       let col = ((t * u.KH + kh) * u.KW + kw) * ohw + oh * u.OW;
 #else

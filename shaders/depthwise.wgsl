@@ -4,7 +4,8 @@
 // FORWARD:     y[b, c, oh, ow] = sum_kh,kw x[b, c, oh SH - PH + kh DH, ow SW - PW + kw DW] * w[c, kh, kw]
 // INPUT_GRAD:  gx[b, c, h, w]  = sum over the taps that read (h, w) of gy[b, c, oh, ow] * w[c, kh, kw]
 // WEIGHT_GRAD: gw[c, kh, kw]   = sum_b,oh,ow gy[b, c, oh, ow] * x[b, c, (tap position)]
-// All are gathers (no atomics); one invocation per output element, the taps or the sum in a loop.
+// All are gathers (no atomics); one invocation per output element, the taps or the sum in a loop. The window
+// arithmetic (in_h, in_w, out_of) is window.wgsl's, prepended.
 struct Params {
   n: u32, B: u32, C: u32, H: u32,
   W: u32, OH: u32, OW: u32, KH: u32,
@@ -15,16 +16,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dst: array<f32>;
-
-/** The input row (column) that output row oh (column ow) reads at tap kh (kw): may lie in the padding. */
-fn in_h(oh: u32, kh: u32) -> i32 { return i32(oh * u.SH + kh * u.DH) - i32(u.PH); }
-fn in_w(ow: u32, kw: u32) -> i32 { return i32(ow * u.SW + kw * u.DW) - i32(u.PW); }
-/** The output position whose tap k reads input position p (stride s, padding pd, dilation d), or -1. */
-fn out_of(p: u32, k: u32, s: u32, pd: u32, d: u32, n: u32) -> i32 {
-  let q = i32(p + pd) - i32(k * d);
-  if (q < 0 || u32(q) % s != 0u || u32(q) / s >= n) { return -1; }
-  return q / i32(s);
-}
 
 @compute @workgroup_size({{WG}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {

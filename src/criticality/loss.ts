@@ -208,6 +208,14 @@ export function lambdaPenalty(lambda0: Tensor, lambdaTarget: number, alive?: Ten
   return mean(alive ? mul(sq, alive) : sq);
 }
 
+/** ∂L_λ/∂e of DESIGN.md: mean |L_λ(e) − L_λ(e − 1)| over a trace of L_λ per epoch (null with fewer than 2). */
+export function meanAbsChange(trace: readonly number[]): number | null {
+  if (trace.length < 2) return null;
+  let s = 0;
+  for (let i = 1; i < trace.length; i++) s += Math.abs(trace[i] - trace[i - 1]);
+  return s / (trace.length - 1);
+}
+
 /** Per-sample singular vectors kept on the GPU between epochs (rows of one dataset), for warm starts. */
 export class SingularVectorCache {
   readonly vectors: Tensor;

@@ -14,7 +14,8 @@
 import { Tensor, scope } from '../tensor/tensor.js';
 import { abs, add, div, mul, scale, sub } from '../ops/elementwise.js';
 import { mean } from '../ops/reduce.js';
-import { reshape, stridedCopy } from '../ops/layout.js';
+import { concat, reshape, stridedCopy } from '../ops/layout.js';
+import { noGrad } from '../autodiff/state.js';
 import { zeros } from '../ops/create.js';
 import { uniformHost } from '../ops/random.js';
 import type { HostArray } from '../io/host.js';
@@ -189,18 +190,22 @@ export class ContinualBackprop implements StepHook {
     copyInto(add(scale(this.util[i], eta), scale(fresh, 1 - eta)), this.util[i]);
   }
 
-  /** Replaces the units due this step (reads back the utilities of those layers only). */
+  /** Replaces the units due this step: one readback of the utilities of the layers concerned. */
   async settle(): Promise<void> {
-    for (let i = 0; i < this.layers.length; i++) {
-      const n = this.due[i];
-      if (n === 0) continue;
+    const due = this.layers.map((_, i) => i).filter((i) => this.due[i] > 0);
+    if (due.length === 0) return;
+    const all = due.length === 1 ? this.util[due[0]] : noGrad(() => concat(due.map((i) => this.util[i]), 0));
+    const values = await all.readF32();
+    if (all !== this.util[due[0]]) all.dispose();
+    let offset = 0;
+    for (const i of due) {
+      const n = this.due[i], { ages } = this.counters[i];
       this.due[i] = 0;
-      const util = await this.util[i].readF32();
-      const { ages } = this.counters[i];
       const candidates: { u: number; v: number }[] = [];
-      for (let u = 0; u < ages.length; u++) if (ages[u] > this.maturity) candidates.push({ u, v: util[u] / (1 - this.decay ** ages[u]) });
+      for (let u = 0; u < ages.length; u++) if (ages[u] > this.maturity) candidates.push({ u, v: values[offset + u] / (1 - this.decay ** ages[u]) });
       candidates.sort((a, b) => a.v - b.v || a.u - b.u);
       this.replace(i, candidates.slice(0, n).map((c) => c.u));
+      offset += ages.length;
     }
   }
 

@@ -4,7 +4,8 @@
 // matrix product with the weights and average pooling a mean over each column; max pooling gathers each
 // window's argmax. Every derivative (VJP, JVP, reverse-over-forward) follows from the rules of these
 // primitives, matmul and the reductions.
-import source from '../../shaders/conv.wgsl';
+import kernelSource from '../../shaders/conv.wgsl';
+import windowSource from '../../shaders/window.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpFn } from './op.js';
@@ -16,6 +17,9 @@ import { reshape } from './layout.js';
 import { CritError } from '../util/errors.js';
 import { type Window2d, type Pair, windowOutput, window2d } from './window.js';
 import { depthwiseConv2d } from './depthwise.js';
+
+/** The kernel family, with the window arithmetic it shares with the other window kernels. */
+const source = windowSource + kernelSource;
 
 export { type Window2d, windowOutput, window2d } from './window.js';
 

@@ -3,7 +3,8 @@
 // and its weight gradient (the correlation of x with gy). Each is linear in each argument, so every VJP and JVP
 // rule is a call of one of the three, and derivatives of any order close over the family (as conv2d's rules do in
 // JAX). conv2d routes groups = in = out channels here: im2col would multiply the memory by KH·KW.
-import source from '../../shaders/depthwise.wgsl';
+import kernelSource from '../../shaders/depthwise.wgsl';
+import windowSource from '../../shaders/window.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpFn } from './op.js';
@@ -11,6 +12,9 @@ import { ParamWriter, groups1d, WG } from './launch.js';
 import { add } from './elementwise.js';
 import { type Window2d, windowOutput } from './window.js';
 import { CritError } from '../util/errors.js';
+
+/** The kernel family, with the window arithmetic it shares with the other window kernels. */
+const source = windowSource + kernelSource;
 
 /** The window, and the input images' height and width (the gradients need them to know the shapes). */
 export interface DepthwiseAttrs extends Window2d { size: [number, number] }

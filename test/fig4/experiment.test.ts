@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import * as crit from '../../src/index.node.js';
 import { runFig4, loadData, presets, gridRuns, type Fig4Config } from '../../src/experiments/fig4/index.js';
-import { meanAbsChange } from '../../src/experiments/fig4/run.js';
+import { meanAbsChange } from '../../src/criticality/loss.js';
 import { accuracyGains, targetChecks, mixedModel, type SummaryRow } from '../../src/experiments/fig4/analysis.js';
 
 const cfg: Fig4Config = {

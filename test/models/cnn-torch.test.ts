@@ -9,7 +9,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as crit from '../../src/index.node.js';
-import { measureModel } from '../../src/experiments/fig4/measure.js';
+import { measureModel } from '../../src/experiments/measure.js';
 import { measure } from '../../src/cli/commands/measure.js';
 import { relErr } from './rel-err.js';
 

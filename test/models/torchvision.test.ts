@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as crit from '../../src/index.node.js';
-import { measureModel } from '../../src/experiments/fig4/measure.js';
+import { measureModel } from '../../src/experiments/measure.js';
 import { TORCHVISION_MODELS } from '../../src/experiments/zoo/table.js';
 import { relErr } from './rel-err.js';
 

@@ -9,7 +9,7 @@ import { buildNetwork } from '../../models/build.js';
 import { matchParams, parseNameMap } from '../../nn/names.js';
 import { readWeightsFile, readInputsFile, saveSafetensorsFile } from '../../io/files.js';
 import { uploadAll } from '../../io/tensors.js';
-import { measureModel, type MeasureMethod } from '../../experiments/fig4/measure.js';
+import { measureModel, type MeasureMethod } from '../../experiments/measure.js';
 
 const usage = `usage: crit measure --arch mlp:784-1000-500-10:scaled-tanh --weights FILE.safetensors|FILE.pth --inputs FILE
                     [--names W1=fc1.weight,b1=fc1.bias,...] [--method gram|power] [--json]

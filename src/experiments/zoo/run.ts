@@ -11,7 +11,7 @@ import type { HostArray } from '../../io/host.js';
 import { uploadAll } from '../../io/tensors.js';
 import { matchParams } from '../../nn/names.js';
 import { buildNetwork } from '../../models/build.js';
-import { measureModel } from '../fig4/measure.js';
+import { measureModel } from '../measure.js';
 import { RowStore } from '../store.js';
 import { archForSide, type ZooEntry } from './entries.js';
 

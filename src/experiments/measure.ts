@@ -2,18 +2,18 @@
 // distance Σ = |1 − σ| over all inputs, and per input log Λ0, λ0 = log Λ0 / L and its own σ; optionally the
 // gradient of mean_x (λ_t − λ0(x))² with respect to every parameter, through the top singular vectors held
 // fixed (reverse over forward of log |J v|).
-import { Tensor, scope, scopeAsync } from '../../tensor/tensor.js';
-import { abs, addScalar, add, scale, square } from '../../ops/elementwise.js';
-import { mean } from '../../ops/reduce.js';
-import { slice, concat } from '../../ops/layout.js';
-import { grad } from '../../autodiff/grad.js';
-import { CritError } from '../../util/errors.js';
-import { branchingFrom } from '../../criticality/activity.js';
-import { lambda0 as powerLambda0, logJvpNorm } from '../../criticality/power-iteration.js';
-import type { Params } from '../../nn/mlp.js';
-import type { Network } from '../../models/build.js';
-import { exactLambda0 } from '../../criticality/mlp-jacobian.js';
-import { mean as avg } from '../../stats/numeric.js';
+import { Tensor, scope, scopeAsync } from '../tensor/tensor.js';
+import { abs, addScalar, add, scale, square } from '../ops/elementwise.js';
+import { mean } from '../ops/reduce.js';
+import { slice, concat } from '../ops/layout.js';
+import { grad } from '../autodiff/grad.js';
+import { CritError } from '../util/errors.js';
+import { branchingFrom } from '../criticality/activity.js';
+import { lambda0 as powerLambda0, logJvpNorm } from '../criticality/power-iteration.js';
+import type { Params } from '../nn/mlp.js';
+import type { Network } from '../models/build.js';
+import { exactLambda0 } from '../criticality/mlp-jacobian.js';
+import { mean as avg } from '../stats/numeric.js';
 
 export type MeasureMethod = 'gram' | 'power';
 
