@@ -14,7 +14,7 @@ import { jvp } from '../autodiff/grad.js';
 import { add, addScalar, div, greaterEqual, log, maximum, mul, scale, sqrt, square } from '../ops/elementwise.js';
 import { mean, sum, sumSquares } from '../ops/reduce.js';
 import { matmul } from '../ops/matmul.js';
-import { stridedCopy } from '../ops/layout.js';
+import { slice, stridedCopy } from '../ops/layout.js';
 import { full, zeros } from '../ops/create.js';
 import { normal } from '../ops/random.js';
 import { crossEntropy } from '../ops/softmax.js';
@@ -293,6 +293,12 @@ export interface CriticalityLossOptions {
   cache?: SingularVectorCache;
   /** Seed of the random start vectors (default 0); epoch and step are mixed in so batches differ. */
   seed?: number;
+  /**
+   * Rows of each batch that carry the penalty (default: all). The first K rows of a shuffled batch are a random
+   * sample of the data, so mean (λ_t − λ0)² over them is an unbiased estimate of the batch's, at ~K/B of the
+   * power iteration's cost; the cross-entropy still uses every row.
+   */
+  penaltyRows?: number;
 }
 
 /**
@@ -309,18 +315,25 @@ export function criticalityLoss(model: MlpLike | StagedModel, o: CriticalityLoss
   const mlp = isMlp(model) ? model : null;
   if (!mlp && o.vectors === 'exact') throw new CritError("criticality loss: 'exact' vectors need an MLP (its Jacobian rows in closed form); use 'power' for this model");
   const exact = !!mlp && (o.vectors ?? (mlp.layers[mlp.layers.length - 1].outFeatures <= EXACT_MAX_OUTPUTS ? 'exact' : 'power')) === 'exact';
+  if (o.penaltyRows !== undefined && !(Number.isInteger(o.penaltyRows) && o.penaltyRows >= 1)) throw new CritError(`criticality loss: penaltyRows must be an integer >= 1, got ${o.penaltyRows}`);
   const stagesOf = (params: Params) => ('stages' in model && typeof model.stages === 'function' ? model.stages(params) : mlpStages(mlp!, params));
   return (params, x, y, batch) => {
     const seed = ((o.seed ?? 0) + 1_000_003 * (batch?.epoch ?? 0) + (batch?.step ?? 0)) >>> 0;
-    const v = mlp && exact ? exactTopSingularVectors(mlp, params, x, { seed }) : powerVectors(params, x, batch, seed);
-    const { output: logits, logNorm, alive } = logJvpNormWithOutput(stagesOf(params), x, v);
+    const B = x.shape[0], K = Math.min(o.penaltyRows ?? B, B);
+    const stages = stagesOf(params);
+    // The penalty's rows: the whole batch, or its first K rows (then the logits come from a plain forward pass).
+    const xp = K < B ? slice(x, [0], [K]) : x;
+    const bp = K < B && batch ? { ...batch, indices: batch.indices.subarray(0, K) } : batch;
+    const v = mlp && exact ? exactTopSingularVectors(mlp, params, xp, { seed }) : powerVectors(params, xp, bp, seed);
+    const { output, logNorm, alive } = logJvpNormWithOutput(stages, xp, v);
+    const logits = K < B ? stages.reduce((h, f) => f(h), x) : output;
     const lambda0 = scale(logNorm, 1 / model.depth);
     const penalty = lambdaPenalty(lambda0, o.lambdaTarget, alive);
     const ce = crossEntropy(logits, y);
-    // λ0's batch mean over the rows that have one; `dead`: the fraction of rows with a zero Jacobian.
+    // λ0's mean over the penalty's rows that have one; `dead`: the fraction of those rows with a zero Jacobian.
     const live = sum(alive);
     const lambda0Mean = div(sum(mul(lambda0, alive)), maximum(live, full([1], 1)));
-    const dead = addScalar(scale(live, -1 / x.shape[0]), 1);
+    const dead = addScalar(scale(live, -1 / K), 1);
     return { loss: add(ce, scale(penalty, o.alpha)), metrics: { L_lambda: penalty, lambda0: lambda0Mean, ce, dead } };
   };
 

@@ -197,6 +197,51 @@ test('CritL as a LossFn: CE + α·L_λ, metrics, and warm starts from the per-sa
   cache.dispose();
 });
 
+test('penaltyRows: the penalty on the batch\'s first K rows (value, gradient, cache rows), cross-entropy on all', async () => {
+  const params = makeParams();
+  const x = crit.tensor(inputs.flat(), [inputs.length, 6]);
+  const y = crit.intTensor([0, 2, 1]);
+  const batch = { indices: Int32Array.from([4, 7, 1]), epoch: 0, step: 0 };
+  const x2 = crit.tensor(inputs.slice(0, 2).flat(), [2, 6]), y2 = crit.intTensor([0, 2]);
+  const batch2 = { ...batch, indices: batch.indices.subarray(0, 2) };
+  const sub = criticalityLoss(model, { alpha, lambdaTarget: lambdaT, penaltyRows: 2 });
+  const all = criticalityLoss(model, { alpha, lambdaTarget: lambdaT });
+  const ceLoss = crit.crossEntropyLoss(model);
+  // Reference: CE over all three rows + α · mean over rows 0, 1 = CE(x) + [CritL(x[:2]) − CE(x[:2])].
+  const reference = (p: crit.Params) => crit.add(ceLoss(p, x, y, batch).loss, crit.sub(all(p, x2, y2, batch2).loss, ceLoss(p, x2, y2, batch2).loss));
+  const gradsOf = async (f: (p: crit.Params) => crit.Tensor) => {
+    const { value, grads } = crit.valueAndGrad((...ps: crit.Tensor[]) => f(crit.paramRecord(model, ps)), crit.paramList(model, params));
+    return { value: await value.item(), grads: await Promise.all(grads.map((g) => g.readF32())) };
+  };
+  const got = await gradsOf((p) => sub(p, x, y, batch).loss), want = await gradsOf(reference);
+  assert.ok(Math.abs(got.value - want.value) < 1e-5, `loss ${got.value} vs ${want.value}`);
+  const full = await gradsOf((p) => all(p, x, y, batch).loss);
+  let scaleOf = 0, worst = 0, fromAll = 0;
+  for (const [i] of model.paramNames.entries()) {
+    for (let j = 0; j < want.grads[i].length; j++) {
+      scaleOf = Math.max(scaleOf, Math.abs(want.grads[i][j]));
+      worst = Math.max(worst, Math.abs(got.grads[i][j] - want.grads[i][j]));
+      fromAll = Math.max(fromAll, Math.abs(full.grads[i][j] - want.grads[i][j]));
+    }
+  }
+  // Same f32 sums in another order: a few roundings of the largest entry.
+  assert.ok(worst < 1e-5 * scaleOf, `gradient off by ${worst} (largest ${scaleOf})`);
+  assert.ok(fromAll > 1e-3 * scaleOf, 'the penalty on all rows has another gradient (the test can tell them apart)');
+  const out = sub(params, x, y, batch);
+  const exact = await exactLambda0(model, params, x2);
+  const pen = Array.from(exact.lambda0).reduce((s, l) => s + (lambdaT - l) ** 2, 0) / 2;
+  assert.ok(Math.abs((await out.metrics!.L_lambda.item()) - pen) < 1e-5, 'L_λ over the first two rows');
+  assert.ok(Math.abs((await out.metrics!.ce.item()) - (await ceLoss(params, x, y, batch).loss.item())) < 1e-6, 'CE over all rows');
+  // Power iteration with a cache fills only the penalty's rows; K >= B is the whole batch.
+  const cache = new SingularVectorCache(10, 6);
+  criticalityLoss(model, { alpha, lambdaTarget: lambdaT, vectors: 'power', cache, penaltyRows: 2 })(params, x, y, batch);
+  assert.ok(cache.has([4, 7]) && !cache.has([1]), 'cache rows 4 and 7 only');
+  const wide = criticalityLoss(model, { alpha, lambdaTarget: lambdaT, penaltyRows: 50 })(params, x, y, batch);
+  assert.ok(Math.abs((await wide.loss.item()) - (await all(params, x, y, batch).loss.item())) < 1e-6);
+  assert.throws(() => criticalityLoss(model, { alpha, lambdaTarget: lambdaT, penaltyRows: 0 }), /penaltyRows must be an integer >= 1, got 0/);
+  cache.dispose();
+});
+
 test('inputs with a zero Jacobian (a zeroed output layer) add no penalty and no NaN: the gradient is cross-entropy\'s', async () => {
   const cnn = crit.buildNetwork('cnn:1x6x6:2k3:4-2:relu') as crit.CNN;
   const params = cnn.init({ scheme: 'torch', seed: 4 });

@@ -151,6 +151,26 @@ test('two shards fill one folder and their merged report is the unsharded run', 
   await rejects(fig5.run(['--quick', '--shard', '3/2']), (e) => e instanceof UsageError && /--shard takes K\/N/.test(e.message));
 });
 
+test('CritL with the penalty on part of each batch is a run of its own, added to a stored experiment', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'crit-fig5-rows-'));
+  const base: Fig5Config = { ...cfg, tasks: 2, rhos: [], bp: false };
+  await runFig5(base, { out, data, log: quiet });
+  const before = withoutTimes(read(out, 'tasks.json') as TaskRecord[]);
+  const logs: string[] = [];
+  await runFig5({ ...base, penaltyRows: 2 }, { out, data, log: (m) => logs.push(m) });
+  const rows = withoutTimes(read(out, 'tasks-store.json').rows as TaskRecord[]);
+  const ran = logs.filter((m) => m.includes('running'));
+  assert.ok(ran.length === 1 && ran[0].includes('CritL-a0.5-t0-k2-rep0'), ran.join('\n'));
+  assert.equal(rows.filter((r) => r.penalty_rows === null), before, 'the stored CritL run is kept as it was');
+  const part = rows.filter((r) => r.penalty_rows === 2);
+  assert.is(part.length, 2);
+  assert.ok(part.every((r) => r.run === 'CritL-a0.5-t0-k2-rep0' && Number.isFinite(r.L_lambda)));
+  assert.ok(part[1].lambda0 !== before[1].lambda0, 'a penalty on 2 of 4 rows trains another network');
+  assert.ok(readFileSync(join(out, 'index.html'), 'utf8').includes('CritL λt=0,α=0.5,K=2'), 'its own series in the report');
+  assert.equal((read(out, 'tasks.json') as TaskRecord[]).map((r) => r.run), part.map((r) => r.run), 'the report shows the grid asked for');
+  await rejects(runFig5({ ...base, penaltyRows: 0 }, { out, data, log: quiet }), /penaltyRows must be an integer >= 1/);
+});
+
 test('bad data and settings give errors that name the problem', async () => {
   const out = mkdtempSync(join(tmpdir(), 'crit-fig5-bad-'));
   await rejects(runFig5({ ...cfg, arch: 'cnn:1x8x8:3k3:6-3:scaled-tanh' }, { out, data, log: quiet }), /has 3 outputs; a task has 2 classes/);

@@ -10,7 +10,8 @@ import { runFig5, presets, gridRuns, type Fig5Config } from '../../experiments/f
 import { benchFig5 } from '../../experiments/fig5/bench.js';
 
 const usage = `usage: crit fig5 [--quick | --full] [--out DIR] [--data DIR] [--arch SPEC] [--tasks T] [--epochs E]
-                 [--rhos 3e-3,3e-4,...] [--alphas 0.01,...] [--lambda-targets -0.2,0,0.2] [--no-bp] [--reps R]
+                 [--rhos 3e-3,3e-4,...] [--alphas 0.01,...] [--lambda-targets -0.2,0,0.2] [--penalty-rows K] [--no-bp]
+                 [--reps R]
                  [--lr LR] [--momentum M] [--batch-size B] [--utility contribution|adaptable_contribution]
                  [--maturity N] [--train-per-class N] [--test-per-class N] [--lambda-inputs N] [--bin N] [--seed S]
                  [--shard K/N] [--fresh] [--report-only] [--adapter A] [--profile]
@@ -38,6 +39,9 @@ fig5.json, the mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) a
   --arch SPEC        a cnn: or mlp: network with 2 outputs whose input matches the images
   --tasks, --epochs (per task), --rhos, --alphas, --lambda-targets, --reps, --lr, --momentum, --batch-size,
   --utility, --maturity, --train-per-class, --test-per-class   override the preset
+  --penalty-rows K   CritL: the penalty on the first K rows of each shuffled mini-batch (a random sample; the
+                     cross-entropy on all): power iteration is most of a CritL step, so K = B/10 cuts its cost
+                     several-fold (default: every row). Part of a run's identity (its own runs and series)
   --no-bp            leave the BP run out of the grid
   --lambda-inputs N  test images per task over which λ0 and σ are measured (half from each class)
   --bin N            tasks per point of the report's curves (the paper: 50)
@@ -50,7 +54,7 @@ fig5.json, the mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) a
   --report-only      rebuild the report from the stores in DIR
 
 --bench times SGD steps of BP, CBP (ρ 3e-3, the paper's largest, replacing from the first step) and CritL (power iteration: a cold
-epoch from random vectors, then warm-started) on Dohare et al.'s ConvNet (or --arch) over a Continual-ImageNet-sized
+epoch from random vectors, then warm-started; and with --penalty-rows of a tenth of the batch) on Dohare et al.'s ConvNet (or --arch) over a Continual-ImageNet-sized
 task of 1,200 random images (the PyTorch twin: /usr/bin/python3 scripts/bench_fig5_torch.py).
 
 Resumable: each task is stored in DIR/tasks-store.json when it ends and the run checkpointed in DIR/checkpoints/;
@@ -66,7 +70,7 @@ export const fig5: CliCommand = {
     const { values } = parseFlags(args, {
       quick: { type: 'boolean' }, full: { type: 'boolean' }, out: { type: 'string' }, data: { type: 'string' }, arch: { type: 'string' },
       tasks: { type: 'string' }, epochs: { type: 'string' }, rhos: { type: 'string' }, alphas: { type: 'string' }, 'lambda-targets': { type: 'string' },
-      'no-bp': { type: 'boolean' }, reps: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'batch-size': { type: 'string' },
+      'penalty-rows': { type: 'string' }, 'no-bp': { type: 'boolean' }, reps: { type: 'string' }, lr: { type: 'string' }, momentum: { type: 'string' }, 'batch-size': { type: 'string' },
       utility: { type: 'string' }, maturity: { type: 'string' }, 'train-per-class': { type: 'string' }, 'test-per-class': { type: 'string' },
       'lambda-inputs': { type: 'string' }, bin: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' }, fresh: { type: 'boolean' }, 'report-only': { type: 'boolean' }, adapter: { type: 'string' },
       bench: { type: 'boolean' }, json: { type: 'boolean' }, ...profileOptions,
@@ -82,6 +86,7 @@ export const fig5: CliCommand = {
         console.log(`  CBP step         ${r.cbp.toFixed(1)} ms (${(r.cbp / r.bp).toFixed(2)}x BP; ρ ${r.rho}, ${r.replaced} units replaced)`);
         console.log(`  CritL step, cold ${r.critlCold.toFixed(1)} ms (${r.coldIterations} power-iteration steps per sample from random)`);
         console.log(`  CritL step, warm ${r.critl.toFixed(1)} ms (${(r.critl / r.bp).toFixed(2)}x BP; ${r.warmIterations} warm-started steps per sample)`);
+        console.log(`  CritL, ${r.penaltyRows} rows  ${r.critlRows.toFixed(1)} ms (${(r.critlRows / r.bp).toFixed(2)}x BP; the penalty on ${r.penaltyRows} of ${r.batchSize} rows per batch, warm)`);
       }
       eng.destroy();
       return 0;
@@ -95,6 +100,7 @@ export const fig5: CliCommand = {
     if (values.rhos !== undefined) cfg.rhos = values.rhos.trim() ? numberList('--rhos', values.rhos, { min: 0 }) : [];
     if (values.alphas !== undefined) cfg.alphas = values.alphas.trim() ? numberList('--alphas', values.alphas, { min: 0 }) : [];
     if (values['lambda-targets'] !== undefined) cfg.lambdaTargets = values['lambda-targets'].trim() ? numberList('--lambda-targets', values['lambda-targets']) : [];
+    if (values['penalty-rows']) cfg.penaltyRows = int('--penalty-rows', values['penalty-rows']);
     if (values['no-bp']) cfg.bp = false;
     if (values.reps) cfg.reps = int('--reps', values.reps);
     if (values.lr) cfg.lr = numberFlag('--lr', values.lr, { above: 0 })!;
@@ -110,7 +116,7 @@ export const fig5: CliCommand = {
     if (values['lambda-inputs']) cfg.lambdaInputs = int('--lambda-inputs', values['lambda-inputs']);
     if (values.bin) cfg.bin = int('--bin', values.bin);
     if (values.seed) cfg.seed = int('--seed', values.seed, 0);
-    const custom = ['arch', 'tasks', 'epochs', 'rhos', 'alphas', 'lambda-targets', 'no-bp', 'reps', 'lr', 'momentum', 'batch-size', 'utility', 'maturity', 'train-per-class', 'test-per-class', 'lambda-inputs', 'bin', 'seed'].some((k) => (values as Record<string, unknown>)[k] !== undefined);
+    const custom = ['arch', 'tasks', 'epochs', 'rhos', 'alphas', 'lambda-targets', 'penalty-rows', 'no-bp', 'reps', 'lr', 'momentum', 'batch-size', 'utility', 'maturity', 'train-per-class', 'test-per-class', 'lambda-inputs', 'bin', 'seed'].some((k) => (values as Record<string, unknown>)[k] !== undefined);
     if (custom) cfg.preset = 'custom';
     if (!values.quick && !values.data && !values['report-only'] && cfg.arch === presets.full.arch) {
       throw new UsageError('--full trains Dohare et al.\'s 3x32x32 ConvNet on Continual ImageNet: pass its folder with --data DIR (DIR/<class>.npy), or use --quick for the embedded digits');

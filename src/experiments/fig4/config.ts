@@ -34,6 +34,8 @@ export interface Fig4Config {
   /** Power iteration ('power'): steps per training step from random (first epoch) and warm-started (later epochs). */
   coldIterations: number;
   warmIterations: number;
+  /** CritL: the penalty on the first K rows of each shuffled batch (an unbiased sample of it; null: every row). */
+  penaltyRows: number | null;
   /** Base seed: initial weights of repetition r use seed + r (the same for CEL and CritL: paired runs). */
   seed: number;
 }
@@ -47,13 +49,13 @@ export const presets: Record<'quick' | 'full', Fig4Config> = {
     preset: 'full', arch: 'mlp:784-1000-500-10:scaled-tanh', inits: INITS,
     lambdaTargets: PAPER_LAMBDA_TARGETS, alphas: PAPER_ALPHAS, reps: 5, epochs: 200,
     batchSize: 128, optimizer: 'sgd', lr: 1e-3, clipGradNorm: null, lrDecay: 0.997, trainSize: 0, testSize: 0, lambdaInputs: 1000,
-    vectors: 'exact', coldIterations: 8, warmIterations: 2, seed: 1,
+    vectors: 'exact', coldIterations: 8, warmIterations: 2, penaltyRows: null, seed: 1,
   },
   quick: {
     preset: 'quick', arch: 'mlp:784-1000-500-10:scaled-tanh', inits: INITS,
     lambdaTargets: PAPER_LAMBDA_TARGETS, alphas: [1, 10, 100, 500], reps: 1, epochs: 6,
     batchSize: 32, optimizer: 'adam', lr: 1e-3, clipGradNorm: null, lrDecay: 0.997, trainSize: 256, testSize: 500, lambdaInputs: 50,
-    vectors: 'exact', coldIterations: 4, warmIterations: 2, seed: 1,
+    vectors: 'exact', coldIterations: 4, warmIterations: 2, penaltyRows: null, seed: 1,
   },
 };
 
@@ -95,6 +97,7 @@ export function checkConfig(c: Fig4Config): Fig4Config {
   };
   posInt('reps'); posInt('epochs'); posInt('batchSize'); posInt('lambdaInputs'); posInt('coldIterations', 0); posInt('warmIterations', 0);
   posInt('trainSize', 0); posInt('testSize', 0);
+  if (c.penaltyRows !== null && !(Number.isInteger(c.penaltyRows) && c.penaltyRows >= 1)) throw new CritError(`fig4: penaltyRows must be an integer >= 1 (or null: every row), got ${c.penaltyRows}`);
   if (c.vectors !== 'exact' && c.vectors !== 'power') throw new CritError(`fig4: vectors must be exact or power, got '${c.vectors}'`);
   if (c.optimizer !== 'sgd' && c.optimizer !== 'adam') throw new CritError(`fig4: optimizer must be sgd or adam, got '${c.optimizer}'`);
   if (!(c.lr > 0)) throw new CritError(`fig4: lr must be > 0, got ${c.lr}`);

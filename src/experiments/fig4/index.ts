@@ -62,8 +62,8 @@ const STORE_FORMAT = 'crit-fig4-runs-v1';
 
 /** What a stored run depends on: a store written with other settings is refused (or --fresh). */
 function storeMeta(cfg: Fig4Config, data: string): Record<string, unknown> {
-  const { arch, epochs, batchSize, optimizer, lr, clipGradNorm, lrDecay, trainSize, testSize, lambdaInputs, vectors, coldIterations, warmIterations, seed } = cfg;
-  return { arch, epochs, batchSize, optimizer, lr, ...(clipGradNorm !== null ? { clipGradNorm } : {}), lrDecay, trainSize, testSize, lambdaInputs, vectors, ...(vectors === 'power' ? { coldIterations, warmIterations } : {}), seed, data };
+  const { arch, epochs, batchSize, optimizer, lr, clipGradNorm, lrDecay, trainSize, testSize, lambdaInputs, vectors, coldIterations, warmIterations, penaltyRows, seed } = cfg;
+  return { arch, epochs, batchSize, optimizer, lr, ...(clipGradNorm !== null ? { clipGradNorm } : {}), lrDecay, trainSize, testSize, lambdaInputs, vectors, ...(vectors === 'power' ? { coldIterations, warmIterations } : {}), ...(penaltyRows !== null ? { penaltyRows } : {}), seed, data };
 }
 
 export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fig4Summary> {

@@ -106,7 +106,7 @@ export async function trainRun(spec: RunSpec, cfg: Fig4Config, data: RunData, on
   const loss = spec.loss === 'CritL'
     ? criticalityLoss(model, {
       alpha: spec.alpha!, lambdaTarget: spec.lambdaT!, vectors: cfg.vectors, cache: cache ?? undefined,
-      coldIterations: cfg.coldIterations, warmIterations: cfg.warmIterations, seed: (cfg.seed + spec.rep) * 7919,
+      coldIterations: cfg.coldIterations, warmIterations: cfg.warmIterations, seed: (cfg.seed + spec.rep) * 7919, penaltyRows: cfg.penaltyRows ?? undefined,
     })
     : crossEntropyLoss(model);
   const epochs: EpochRecord[] = [];

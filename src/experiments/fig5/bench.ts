@@ -1,7 +1,8 @@
 // Benchmark (not a test): seconds per SGD step of Fig. 5's three methods on one network, over epochs of a
 // Continual-ImageNet-sized task (1,200 images, mini-batches of 100, random images and labels): backpropagation,
 // continual backpropagation (maturity 0 so units are replaced at the rate ρ from the first step, the cost included)
-// and the criticality loss (power iteration per sample: a cold epoch from random vectors, then a warm-started one).
+// and the criticality loss (power iteration per sample: a cold epoch from random vectors, then a warm-started one; and
+// with the penalty on a tenth of each batch's rows).
 // A warm-up epoch compiles the pipelines first; each figure is the fastest of two timed epochs. scripts/bench_fig5_torch.py does the same in PyTorch on the CPU.
 import { Dataset } from '../../data/dataset.js';
 import { uniformHost } from '../../ops/random.js';
@@ -22,6 +23,8 @@ export interface Fig5BenchOptions {
   rho?: number;
   coldIterations?: number;
   warmIterations?: number;
+  /** CritL with the penalty on this many rows of each batch (default batch / 10). */
+  penaltyRows?: number;
 }
 
 export interface Fig5BenchResult {
@@ -34,6 +37,9 @@ export interface Fig5BenchResult {
   cbp: number;
   critlCold: number;
   critl: number;
+  /** Warm CritL steps with the penalty on `penaltyRows` rows of each batch. */
+  critlRows: number;
+  penaltyRows: number;
   /** Units CBP replaced in its two timed epochs. */
   replaced: number;
   rho: number;
@@ -48,15 +54,19 @@ export async function benchFig5(o: Fig5BenchOptions = {}): Promise<Fig5BenchResu
   const net = model as typeof model & ModelWithUnits;
   const images = o.images ?? 1200, batchSize = o.batchSize ?? 100, rho = o.rho ?? 3e-3;
   const cold = o.coldIterations ?? 8, warm = o.warmIterations ?? 2;
+  const penaltyRows = o.penaltyRows ?? Math.max(1, Math.round((o.batchSize ?? 100) / 10));
   const f = model.inputSize;
   const labels = Int32Array.from(uniformHost(images, 0, 2, { seed: 2 }), (v) => Math.min(model.outputSize - 1, Math.floor(v)));
   const data = new Dataset(uniformHost(images * f, -1, 1, { seed: 1 }), labels, model instanceof CNN ? model.spec.input : [f], model.outputSize, 'random images');
-  const time = async (method: 'bp' | 'cbp' | 'critl', epochs: number, slice = images): Promise<{ ms: number[]; replaced: number }> => {
+  const time = async (method: 'bp' | 'cbp' | 'critl' | 'critl-rows', epochs: number, slice = images): Promise<{ ms: number[]; replaced: number }> => {
     const params = model.init({ scheme: 'torch', seed: 1 });
     const optimizer = new SGD(params, { lr: 0.01, momentum: 0.9 });
     const cbp = method === 'cbp' ? new ContinualBackprop(unitLayers(net), params, optimizer, { replacementRate: rho, maturity: 0, utility: 'adaptable_contribution', seed: 3 }) : null;
-    const cache = method === 'critl' ? new SingularVectorCache(slice, f) : null;
-    const loss = method === 'critl' ? criticalityLoss(model, { alpha: 0.1, lambdaTarget: 0, vectors: 'power', cache: cache!, coldIterations: cold, warmIterations: warm, seed: 1 }) : crossEntropyLoss(model, { hidden: !!cbp });
+    const critl = method === 'critl' || method === 'critl-rows';
+    const cache = critl ? new SingularVectorCache(slice, f) : null;
+    const loss = critl
+      ? criticalityLoss(model, { alpha: 0.1, lambdaTarget: 0, vectors: 'power', cache: cache!, coldIterations: cold, warmIterations: warm, seed: 1, penaltyRows: method === 'critl-rows' ? penaltyRows : undefined })
+      : crossEntropyLoss(model, { hidden: !!cbp });
     try {
       const h: EpochMetrics[] = await trainModel({ model, params, optimizer, data: data.slice(0, slice), epochs, batchSize, seed: 1, loss, afterStep: cbp ?? undefined });
       return { ms: h.map((m) => (1000 * m.seconds) / m.steps), replaced: cbp ? cbp.replaced.reduce((a, b) => a + b, 0) : 0 };
@@ -64,11 +74,12 @@ export async function benchFig5(o: Fig5BenchOptions = {}): Promise<Fig5BenchResu
       cbp?.dispose(); cache?.dispose(); optimizer.dispose(); disposeParams(params);
     }
   };
-  for (const m of ['bp', 'cbp', 'critl'] as const) await time(m, 1, 2 * batchSize); // warm-up: compile
+  for (const m of ['bp', 'cbp', 'critl', 'critl-rows'] as const) await time(m, 1, 2 * batchSize); // warm-up: compile
   // The fastest of two epochs (three for CritL, whose first is the cold one): the machine may be shared.
-  const bp = await time('bp', 2), cbp = await time('cbp', 2), critl = await time('critl', 3);
+  const bp = await time('bp', 2), cbp = await time('cbp', 2), critl = await time('critl', 3), rows = await time('critl-rows', 3);
   return {
     arch: model.arch, images, batchSize, steps: Math.ceil(images / batchSize), bp: Math.min(...bp.ms), cbp: Math.min(...cbp.ms), critlCold: critl.ms[0], critl: Math.min(...critl.ms.slice(1)),
+    critlRows: Math.min(...rows.ms.slice(1)), penaltyRows,
     replaced: cbp.replaced, rho, coldIterations: cold, warmIterations: warm,
   };
 }

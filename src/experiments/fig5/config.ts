@@ -21,6 +21,11 @@ export interface Fig5Config {
   /** CritL's grid: one run per (λ_t, α). */
   alphas: number[];
   lambdaTargets: number[];
+  /**
+   * CritL: rows of each mini-batch that carry the penalty (the first K of the shuffled batch; null: all). The
+   * power iteration is most of CritL's cost, so K = B/10 makes a step ~B/K times cheaper in that part.
+   */
+  penaltyRows: number | null;
   /** Whether a BP run (ρ = 0, α = 0) is part of the grid. */
   bp: boolean;
   reps: number;
@@ -48,7 +53,7 @@ const PAPER = { rhos: [3e-3, 3e-4, 3e-5, 3e-6, 3e-7, 3e-8, 3e-9], alphas: [0.01,
 export const presets: Record<'quick' | 'full', Fig5Config> = {
   full: {
     preset: 'full', arch: 'cnn:3x32x32:32k5-64k3-128k3:128-128-2:relu', tasks: 2000, epochsPerTask: 250, batchSize: 100, lr: 0.01, momentum: 0.9,
-    ...PAPER, bp: true, reps: 1, utility: 'adaptable_contribution', maturity: 100, decay: 0.99,
+    ...PAPER, penaltyRows: null, bp: true, reps: 1, utility: 'adaptable_contribution', maturity: 100, decay: 0.99,
     trainPerClass: 600, testPerClass: 100, lambdaInputs: 200, coldIterations: 8, warmIterations: 2, measureIterations: 200, bin: 50, seed: 1,
   },
   quick: {
@@ -57,7 +62,7 @@ export const presets: Record<'quick' | 'full', Fig5Config> = {
     // BP the net loses its plasticity for good (every ReLU path off) after 21-40 tasks in each of 3 seeds, while
     // CBP keeps learning. CritL costs ~5x a BP step (power iteration per sample): --alphas adds it (docs/fig5.md).
     preset: 'quick', arch: 'cnn:1x28x28:8k5-16k3-16k3:32-32-2:relu', tasks: 50, epochsPerTask: 10, batchSize: 50, lr: 0.05, momentum: 0.9,
-    rhos: [3e-3], alphas: [], lambdaTargets: [0], bp: true, reps: 1, utility: 'adaptable_contribution', maturity: 100, decay: 0.99,
+    rhos: [3e-3], alphas: [], lambdaTargets: [0], penaltyRows: null, bp: true, reps: 1, utility: 'adaptable_contribution', maturity: 100, decay: 0.99,
     trainPerClass: 250, testPerClass: 50, lambdaInputs: 20, coldIterations: 6, warmIterations: 2, measureIterations: 60, bin: 5, seed: 1,
   },
 };
@@ -69,6 +74,8 @@ export interface RunSpec {
   rho: number | null;
   alpha: number | null;
   lambdaT: number | null;
+  /** CritL: the rows of a batch with the penalty (null: all). */
+  penaltyRows?: number | null;
   rep: number;
 }
 
@@ -76,13 +83,15 @@ export interface RunSpec {
 export function runId(r: RunSpec): string {
   if (r.method === 'BP') return `BP-rep${r.rep}`;
   if (r.method === 'CBP') return `CBP-rho${r.rho}-rep${r.rep}`;
-  return `CritL-a${r.alpha}-t${r.lambdaT}-rep${r.rep}`;
+  return `CritL-a${r.alpha}-t${r.lambdaT}${r.penaltyRows ? `-k${r.penaltyRows}` : ''}-rep${r.rep}`;
 }
 
 /** The configuration a run belongs to (the mixed model's random effect; the report's series). */
-export function configurationOf(r: { method: Method; rho: number | null; alpha: number | null; lambdaT?: number | null; lambda_t?: number | null }): string {
-  const t = r.lambdaT ?? r.lambda_t;
-  return r.method === 'BP' ? 'BP' : r.method === 'CBP' ? `CBP ρ=${r.rho}` : `CritL λt=${t},α=${r.alpha}`;
+export function configurationOf(r: {
+  method: Method; rho: number | null; alpha: number | null; lambdaT?: number | null; lambda_t?: number | null; penaltyRows?: number | null; penalty_rows?: number | null;
+}): string {
+  const t = r.lambdaT ?? r.lambda_t, k = r.penaltyRows ?? r.penalty_rows;
+  return r.method === 'BP' ? 'BP' : r.method === 'CBP' ? `CBP ρ=${r.rho}` : `CritL λt=${t},α=${r.alpha}${k ? `,K=${k}` : ''}`;
 }
 
 export function gridRuns(c: Fig5Config): RunSpec[] {
@@ -90,7 +99,7 @@ export function gridRuns(c: Fig5Config): RunSpec[] {
   for (let rep = 0; rep < c.reps; rep++) {
     if (c.bp) runs.push({ method: 'BP', rho: 0, alpha: null, lambdaT: null, rep });
     for (const rho of c.rhos) runs.push({ method: 'CBP', rho, alpha: null, lambdaT: null, rep });
-    for (const lambdaT of c.lambdaTargets) for (const alpha of c.alphas) runs.push({ method: 'CritL', rho: null, alpha, lambdaT, rep });
+    for (const lambdaT of c.lambdaTargets) for (const alpha of c.alphas) runs.push({ method: 'CritL', rho: null, alpha, lambdaT, penaltyRows: c.penaltyRows, rep });
   }
   return runs;
 }
@@ -102,6 +111,7 @@ export function checkConfig(c: Fig5Config): Fig5Config {
   };
   int('tasks'); int('epochsPerTask'); int('batchSize'); int('reps'); int('trainPerClass'); int('testPerClass'); int('lambdaInputs');
   int('coldIterations', 1); int('warmIterations', 1); int('measureIterations'); int('bin'); int('maturity', 0); int('seed', 0);
+  if (c.penaltyRows !== null && !(Number.isInteger(c.penaltyRows) && c.penaltyRows >= 1)) throw new CritError(`fig5: penaltyRows must be an integer >= 1 (or null: every row), got ${c.penaltyRows}`);
   if (!(c.lr > 0 && Number.isFinite(c.lr))) throw new CritError(`fig5: lr must be a number > 0, got ${c.lr}`);
   if (!(c.momentum >= 0 && c.momentum < 1)) throw new CritError(`fig5: momentum must be in [0, 1), got ${c.momentum}`);
   if (!(c.decay >= 0 && c.decay < 1)) throw new CritError(`fig5: decay must be in [0, 1), got ${c.decay}`);

@@ -40,7 +40,7 @@ const STORE_NAME = 'tasks-store';
  * report's binning.
  */
 function storeMeta(cfg: Fig5Config, data: string): Record<string, unknown> {
-  const { preset: _p, rhos: _r, alphas: _a, lambdaTargets: _t, bp: _b, reps: _n, bin: _bin, tasks: _tasks, ...rest } = cfg;
+  const { preset: _p, rhos: _r, alphas: _a, lambdaTargets: _t, penaltyRows: _k, bp: _b, reps: _n, bin: _bin, tasks: _tasks, ...rest } = cfg;
   return { ...rest, data };
 }
 

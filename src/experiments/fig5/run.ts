@@ -29,6 +29,8 @@ export interface TaskRecord {
   rho: number | null;
   alpha: number | null;
   lambda_t: number | null;
+  /** CritL: rows of each batch with the penalty (null: all; absent in stores from before the option). */
+  penalty_rows?: number | null;
   rep: number;
   /** 0-based task index and its two classes. */
   task: number;
@@ -118,7 +120,7 @@ export async function trainRun(spec: RunSpec, ctx: RunContext): Promise<TaskReco
       const task = makeTask(src, order, t, cfg.trainPerClass, cfg.testPerClass);
       const cache = spec.method === 'CritL' ? new SingularVectorCache(task.train.length, task.train.features) : null;
       const loss = spec.method === 'CritL'
-        ? criticalityLoss(model, { alpha: spec.alpha!, lambdaTarget: spec.lambdaT!, vectors: 'power', cache: cache!, coldIterations: cfg.coldIterations, warmIterations: cfg.warmIterations, seed: (cfg.seed * 104729 + spec.rep) >>> 0 })
+        ? criticalityLoss(model, { alpha: spec.alpha!, lambdaTarget: spec.lambdaT!, vectors: 'power', cache: cache!, coldIterations: cfg.coldIterations, warmIterations: cfg.warmIterations, seed: (cfg.seed * 104729 + spec.rep) >>> 0, penaltyRows: spec.penaltyRows ?? undefined })
         : crossEntropyLoss(model, { hidden: !!cbp });
       const before = cbp ? cbp.replaced.reduce((a, b) => a + b, 0) : 0;
       let history: EpochMetrics[];
@@ -169,7 +171,7 @@ async function measureTask(model: UnitModel, params: Params, spec: RunSpec, id: 
   x.dispose();
   const lam = m.inputs.map((r) => r.lambda0).filter(Number.isFinite);
   return {
-    key: taskKey(id, t), run: id, method: spec.method, rho: spec.rho, alpha: spec.alpha, lambda_t: spec.lambdaT, rep: spec.rep,
+    key: taskKey(id, t), run: id, method: spec.method, rho: spec.rho, alpha: spec.alpha, lambda_t: spec.lambdaT, penalty_rows: spec.penaltyRows ?? null, rep: spec.rep,
     task: t, class_a: classes[0], class_b: classes[1],
     test_acc: NaN, test_loss: NaN, mean_test_acc: NaN, train_loss: NaN, train_ce: NaN, L_lambda: null, dLde: null,
     lambda0: lam.length ? avg(lam) : -Infinity, lambda0_sd: lam.length > 1 ? Math.sqrt(sampleVariance(lam)) : 0,
