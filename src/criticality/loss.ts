@@ -14,8 +14,8 @@ import { jvp } from '../autodiff/grad.js';
 import { add, addScalar, div, greaterEqual, log, maximum, mul, scale, sqrt, square } from '../ops/elementwise.js';
 import { mean, sum, sumSquares } from '../ops/reduce.js';
 import { matmul } from '../ops/matmul.js';
-import { slice, stridedCopy } from '../ops/layout.js';
-import { full, zeros } from '../ops/create.js';
+import { concat, gather, slice, stridedCopy } from '../ops/layout.js';
+import { full, intTensor, zeros } from '../ops/create.js';
 import { normal } from '../ops/random.js';
 import { crossEntropy } from '../ops/softmax.js';
 import { CritError } from '../util/errors.js';
@@ -342,10 +342,27 @@ export function criticalityLoss(model: MlpLike | StagedModel, o: CriticalityLoss
     const idx = o.cache ? batch?.indices : undefined;
     if (o.cache && !idx) throw new CritError('criticality loss: a vector cache needs the batch indices (the training loop passes them)');
     if (idx && idx.length !== B) throw new CritError(`criticality loss: ${idx.length} batch indices for a batch of ${B}`);
-    const isWarm = !!idx && o.cache!.has(idx);
-    const start = isWarm ? o.cache!.get(idx!) : undefined;
-    const so = { iterations: isWarm ? warm : cold, start, seed };
-    const v = mlp ? topSingularVectors(mlp, params, x, so) : stagedSingularVectors(stagesOf(params), x, so);
+    const run = (rows: Tensor, iterations: number, start?: Tensor) => {
+      const so = { iterations, start, seed };
+      return mlp ? topSingularVectors(mlp, params, rows, so) : stagedSingularVectors(stagesOf(params), rows, so);
+    };
+    const seen = idx ? Array.from(idx, (i) => o.cache!.has([i])) : [];
+    const warmRows = seen.filter(Boolean).length;
+    let v: Tensor;
+    if (!idx || warmRows === 0) v = run(x, cold);
+    else if (warmRows === B) v = run(x, warm, o.cache!.get(idx));
+    else {
+      // Some rows have a stored vector and some not (a batch sample, or a cache filling up): warm steps for the
+      // first, cold ones for the rest, as two batched iterations, then back into the batch's row order.
+      v = isolated(() => scope(() => {
+        const w = seen.flatMap((s, b) => (s ? [b] : [])), c = seen.flatMap((s, b) => (s ? [] : [b]));
+        const order = [...w, ...c], back = new Int32Array(B);
+        order.forEach((b, k) => { back[b] = k; });
+        const vw = run(gather(x, intTensor(w)), warm, o.cache!.get(w.map((b) => idx[b])));
+        const vc = run(gather(x, intTensor(c)), cold);
+        return gather(concat([vw, vc], 0), intTensor(back));
+      }));
+    }
     if (idx) o.cache!.set(idx, v);
     return v;
   }

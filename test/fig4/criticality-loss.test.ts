@@ -182,6 +182,13 @@ test('CritL as a LossFn: CE + α·L_λ, metrics, and warm starts from the per-sa
   const fresh = await exactLambda0(model, params, crit.tensor(inputs[2], [1, 6]), { vectors: true });
   const fv = await fresh.vector!.readF32();
   assert.ok(Math.abs(Math.abs(Array.from(stored).reduce((s, e, i) => s + e * fv[i], 0)) - 1) < 1e-4, 'row 1 of the cache holds the vector of input 2');
+  // A batch with one row not yet stored (index 9): warm steps for the stored rows, cold ones for it, in row order.
+  const mixed = { indices: Int32Array.from([4, 9, 1]), epoch: 1, step: 0 };
+  const out5 = fn(params, x, y, mixed);
+  assert.ok(Math.abs((await item(out5.metrics!.L_lambda)) - pen) < 1e-5, `mixed warm/cold L_λ ${await item(out5.metrics!.L_lambda)} vs ${pen}`);
+  const row9 = await cache.get([9]).readF32();
+  const v1 = await (await exactLambda0(model, params, crit.tensor(inputs[1], [1, 6]), { vectors: true })).vector!.readF32();
+  assert.ok(Math.abs(Math.abs(Array.from(row9).reduce((s, e, i) => s + e * v1[i], 0)) - 1) < 1e-4, 'row 9 of the cache holds the vector of input 1');
   // Without a cache the rows start from random vectors every time (cold iterations).
   const noCache = criticalityLoss(model, { alpha, lambdaTarget: lambdaT, vectors: 'power', coldIterations: 60 });
   const out3 = noCache(params, x, y, batch);
