@@ -120,14 +120,14 @@ export const square1 = defineMap({ name: 'square', wgsl: 'x * x', ref: (x) => x 
 export const sqrt1 = defineMap({ name: 'sqrt', wgsl: 'sqrt(x)', ref: Math.sqrt, vjp: (c, gy) => [div(scale(gy, 0.5), c.output)], jvp: (c, [t]) => div(scale(t!, 0.5), c.output) }, 1);
 export const reciprocal1 = defineMap({ name: 'reciprocal', wgsl: '1.0 / x', ref: (x) => 1 / x, vjp: (c, gy) => [neg(mul(gy, square(c.output)))], jvp: (c, [t]) => neg(mul(t!, square(c.output))) }, 1);
 export const step1 = defineMap({ name: 'step', wgsl: 'select(0.0, 1.0, x > 0.0)', ref: (x) => (x > 0 ? 1 : 0), vjp: () => [null], jvp: () => null }, 1);
-export const relu1 = defineMap({ name: 'relu', wgsl: 'max(x, 0.0)', ref: (x) => Math.max(x, 0), vjp: (c, gy) => [mul(gy, step(c.inputs[0]))], jvp: (c, [t]) => mul(t!, step(c.inputs[0])) }, 1);
+export const relu1 = defineMap({ name: 'relu', wgsl: 'max(x, 0.0)', ref: (x) => Math.max(x, 0), vjp: (c, gy) => [reluGradMul(gy, c.inputs[0])], jvp: (c, [t]) => reluGradMul(t!, c.inputs[0]) }, 1);
 export const sigmoid1 = defineMap({
   name: 'sigmoid', wgsl: '1.0 / (1.0 + exp(-x))', ref: (x) => 1 / (1 + Math.exp(-x)),
-  vjp: (c, gy) => [mul(gy, mul(c.output, addScalar(neg(c.output), 1)))], jvp: (c, [t]) => mul(t!, mul(c.output, addScalar(neg(c.output), 1))),
+  vjp: (c, gy) => [sigmoidGradMul(gy, c.output)], jvp: (c, [t]) => sigmoidGradMul(t!, c.output),
 }, 1);
 export const tanh1 = defineMap({
   name: 'tanh', wgsl: 'safe_tanh(x)', ref: tanhRef,
-  vjp: (c, gy) => [mul(gy, addScalar(neg(square(c.output)), 1))], jvp: (c, [t]) => mul(t!, addScalar(neg(square(c.output)), 1)),
+  vjp: (c, gy) => [tanhGradMul(gy, c.output)], jvp: (c, [t]) => tanhGradMul(t!, c.output),
 }, 1);
 const geluRef = (x: number) => 0.5 * x * (1 + erf(x / Math.SQRT2));
 const geluGradRef = (x: number) => 0.5 * (1 + erf(x / Math.SQRT2)) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
@@ -142,7 +142,7 @@ export const geluGrad1 = defineMap({
 }, 1);
 export const gelu1 = defineMap({
   name: 'gelu', wgsl: '0.5 * x * (1.0 + erf_approx(x * 0.70710678118654752))', ref: geluRef,
-  vjp: (c, gy) => [mul(gy, geluGrad(c.inputs[0]))], jvp: (c, [t]) => mul(t!, geluGrad(c.inputs[0])),
+  vjp: (c, gy) => [geluGradMul(gy, c.inputs[0])], jvp: (c, [t]) => geluGradMul(t!, c.inputs[0]),
 }, 1);
 // g(x) = 1.7159 tanh(0.6666 x) (LeCun's scaled tanh) and its first two derivatives: the second is what the
 // gradient of the criticality loss needs (reverse mode through the tangent g'(b) * (W v)).
@@ -162,7 +162,7 @@ export const scaledTanhGrad1 = defineMap({
 }, 1);
 export const scaledTanh1 = defineMap({
   name: 'scaled_tanh', wgsl: 'A * safe_tanh(B * x)', ref: (x) => A * Math.tanh(B * x),
-  vjp: (c, gy) => [mul(gy, scaledTanhGrad(c.inputs[0]))], jvp: (c, [t]) => mul(t!, scaledTanhGrad(c.inputs[0])),
+  vjp: (c, gy) => [scaledTanhGradMul(gy, c.inputs[0])], jvp: (c, [t]) => scaledTanhGradMul(t!, c.inputs[0]),
 }, 1);
 export const scale1 = defineMap({ name: 'scale', wgsl: 'x * p0', ref: (x, _y, p0) => x * p0, vjp: (c, gy) => [scale(gy, c.attrs.p0)], jvp: (c, [t]) => scale(t!, c.attrs.p0) }, 1);
 export const addScalar1 = defineMap({ name: 'add_scalar', wgsl: 'x + p0', ref: (x, _y, p0) => x + p0, vjp: (_c, gy) => [gy], jvp: (_c, [t]) => t }, 1);
@@ -200,6 +200,38 @@ export const minimum2 = defineMap({
   jvp: (c, [ta, tb]) => { const m = greaterEqual(c.inputs[1], c.inputs[0]); return addMaybe(ta && mul(ta, m), tb && mul(tb, addScalar(neg(m), 1))); },
 }, 2);
 
+// ---- the table: a gradient times an activation's derivative, g · f'(x), in one kernel ----
+// The activations' VJP and JVP rules: without them each rule wrote f'(x) to memory and read it back for the
+// product (two to four kernels, e.g. tanh's 1 − y² as square, neg, add, mul). x is the activation's input, or
+// its output where f' is a function of it (tanh, sigmoid). Both are differentiable, so every order still works.
+export const reluGradMul2 = defineMap({
+  name: 'relu_grad_mul', wgsl: 'select(0.0, x, y > 0.0)', ref: (g, x) => (x > 0 ? g : 0),
+  vjp: (c, gy) => [reluGradMul(gy, c.inputs[1]), null], jvp: (c, [tg]) => tg && reluGradMul(tg, c.inputs[1]),
+}, 2);
+export const tanhGradMul2 = defineMap({
+  name: 'tanh_grad_mul', wgsl: 'x * (1.0 - y * y)', ref: (g, y) => g * (1 - y * y),
+  // ∂/∂y g (1 − y²) = −2 g y
+  vjp: (c, gy) => [tanhGradMul(gy, c.inputs[1]), scale(mul(mul(gy, c.inputs[0]), c.inputs[1]), -2)],
+  jvp: (c, [tg, ty]) => addMaybe(tg && tanhGradMul(tg, c.inputs[1]), ty && scale(mul(mul(c.inputs[0], c.inputs[1]), ty), -2)),
+}, 2);
+export const sigmoidGradMul2 = defineMap({
+  name: 'sigmoid_grad_mul', wgsl: 'x * (y * (1.0 - y))', ref: (g, y) => g * y * (1 - y),
+  // ∂/∂y g y (1 − y) = g (1 − 2y)
+  vjp: (c, gy) => [sigmoidGradMul(gy, c.inputs[1]), mul(mul(gy, c.inputs[0]), addScalar(scale(c.inputs[1], -2), 1))],
+  jvp: (c, [tg, ty]) => addMaybe(tg && sigmoidGradMul(tg, c.inputs[1]), ty && mul(mul(c.inputs[0], addScalar(scale(c.inputs[1], -2), 1)), ty)),
+}, 2);
+export const geluGradMul2 = defineMap({
+  name: 'gelu_grad_mul', wgsl: 'x * (0.5 * (1.0 + erf_approx(y * 0.70710678118654752)) + y * exp(-0.5 * y * y) * 0.39894228040143268)',
+  ref: (g, x) => g * geluGradRef(x),
+  vjp: (c, gy) => [geluGradMul(gy, c.inputs[1]), mul(mul(gy, c.inputs[0]), geluGrad2(c.inputs[1]))],
+  jvp: (c, [tg, tx]) => addMaybe(tg && geluGradMul(tg, c.inputs[1]), tx && mul(mul(c.inputs[0], geluGrad2(c.inputs[1])), tx)),
+}, 2);
+export const scaledTanhGradMul2 = defineMap({
+  name: 'scaled_tanh_grad_mul', wgsl: 'x * (A * B * (1.0 - safe_tanh(B * y) * safe_tanh(B * y)))', ref: (g, x) => g * A * B * sechSq(B * x),
+  vjp: (c, gy) => [scaledTanhGradMul(gy, c.inputs[1]), mul(mul(gy, c.inputs[0]), scaledTanhGrad2(c.inputs[1]))],
+  jvp: (c, [tg, tx]) => addMaybe(tg && scaledTanhGradMul(tg, c.inputs[1]), tx && mul(mul(c.inputs[0], scaledTanhGrad2(c.inputs[1])), tx)),
+}, 2);
+
 function addMaybe(a: Tensor | null, b: Tensor | null): Tensor | null {
   return a && b ? add(a, b) : a ?? b;
 }
@@ -226,6 +258,16 @@ export const scaledTanh = (x: Tensor) => scaledTanh1([x], none);
 export const scaledTanhGrad = (x: Tensor) => scaledTanhGrad1([x], none);
 /** g''(x). */
 export const scaledTanhGrad2 = (x: Tensor) => scaledTanhGrad2_1([x], none);
+/** g · relu'(x) (x the input of relu). */
+export const reluGradMul = (g: Tensor, x: Tensor) => reluGradMul2([g, x], none);
+/** g · (1 − y²) with y = tanh(x). */
+export const tanhGradMul = (g: Tensor, y: Tensor) => tanhGradMul2([g, y], none);
+/** g · y (1 − y) with y = sigmoid(x). */
+export const sigmoidGradMul = (g: Tensor, y: Tensor) => sigmoidGradMul2([g, y], none);
+/** g · gelu'(x). */
+export const geluGradMul = (g: Tensor, x: Tensor) => geluGradMul2([g, x], none);
+/** g · g'(x) for LeCun's scaled tanh g. */
+export const scaledTanhGradMul = (g: Tensor, x: Tensor) => scaledTanhGradMul2([g, x], none);
 export const scale = (x: Tensor, s: number) => scale1([x], { p0: finite('scale', s), p1: 0 });
 export const addScalar = (x: Tensor, s: number) => addScalar1([x], { p0: finite('addScalar', s), p1: 0 });
 export const powScalar = (x: Tensor, p: number) => powScalar1([x], { p0: finite('pow', p), p1: 0 });

@@ -229,6 +229,12 @@ export const opSpecs: Record<string, OpSpec> = {
   greater_equal: binary({ lo: -2, hi: 2 }, { lo: -2, hi: 2 }, EXACT, { ties: true }),
   maximum: binary({ lo: -2, hi: 2 }, { lo: -2, hi: 2 }, EXACT, { ties: true }),
   minimum: binary({ lo: -2, hi: 2 }, { lo: -2, hi: 2 }, EXACT, { ties: true }),
+  // a gradient times an activation's derivative (x: the gradient in [-2, 2]; y: the activation's input or output)
+  relu_grad_mul: binary({ lo: -2, hi: 2 }, { lo: 0.05, hi: 2, signs: true }, EXACT),
+  tanh_grad_mul: binary({ lo: -2, hi: 2 }, { lo: -0.95, hi: 0.95 }, { rtol: 2 * U, atol: 4 * U, why: "y·y and 1 − y·y (cancels near |y| = 1: absolute, times |x| <= 2), then the product" }),
+  sigmoid_grad_mul: binary({ lo: -2, hi: 2 }, { lo: 0.05, hi: 0.95 }, { rtol: 3 * U, why: '1 − y (exact for y >= 0.5), y·(1 − y), the product: three roundings' }),
+  gelu_grad_mul: binary({ lo: -2, hi: 2 }, { lo: -4, hi: 4 }, { rtol: 9 * ULP, atol: 2 * 2.5e-7, why: "gelu_grad's bound times |x| <= 2, and the product" }),
+  scaled_tanh_grad_mul: binary({ lo: -2, hi: 2 }, { lo: -4, hi: 4 }, { rtol: 4 * 17 * ULP + U, atol: 2 * 4 * 17 * ULP, why: "scaled_tanh_grad's bound times |x| <= 2, and the product" }),
   // reductions
   sum: { forward: (r) => reduceCases(REDUCE_SHAPES, r, (s) => f32(r, s)), grad: (r) => reduceCases(REDUCE_GRAD, r, (s) => f32(r, s)), tol: reduceTol(0, 'sum') },
   sumsq: { forward: (r) => reduceCases(REDUCE_SHAPES, r, (s) => f32(r, s)), grad: (r) => reduceCases(REDUCE_GRAD, r, (s) => f32(r, s)), tol: reduceTol(1, 'sum of squares (+1 rounding of x*x)') },
