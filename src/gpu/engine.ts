@@ -43,8 +43,17 @@ export class Engine {
   readonly isCpuAdapter: boolean;
 
   private pipelines = new Map<string, GPUComputePipeline>();
+  /** Each pipeline's bind group layout: getBindGroupLayout() makes a new object per call. */
+  private layouts = new Map<GPUComputePipeline, GPUBindGroupLayout>();
   private modules = new Map<string, GPUShaderModule>();
   private encoder: GPUCommandEncoder | null = null;
+  /**
+   * The compute pass that consecutive dispatches share (a pass per dispatch cost a begin/end pair each; WebGPU
+   * orders dispatches within a pass as across passes, storage writes visible to the next dispatch). Ended by any
+   * other command on the encoder and by submits; with a profiler attached every dispatch gets its own pass (the
+   * timestamps are per pass).
+   */
+  private pass: GPUComputePassEncoder | null = null;
   private ring: GPUBuffer;
   private ringData = new ArrayBuffer(UNIFORM_SLOT * RING_SLOTS);
   private ringUsed = 0;
@@ -107,9 +116,16 @@ export class Engine {
     return p;
   }
 
+  /** The pending encoder, for commands outside compute passes (copies): ends the shared pass first. */
   private enc(): GPUCommandEncoder {
     if (this.lost) throw new CritError(`the WebGPU device was lost (${this.lost})`);
+    this.endPass();
     return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
   }
 
   /** Splits a workgroup count into a grid that respects maxComputeWorkgroupsPerDimension. */
@@ -124,7 +140,6 @@ export class Engine {
   dispatch(args: DispatchArgs): void {
     if (this.ringUsed === RING_SLOTS) this.flush();
     const pipeline = this.pipeline(args.kernel);
-    const encoder = this.enc();
     const entries: GPUBindGroupEntry[] = [];
     if (args.params) {
       if (args.params.byteLength > UNIFORM_SLOT) throw new CritError(`kernel ${args.kernel.name}: params of ${args.params.byteLength} bytes exceed ${UNIFORM_SLOT}`);
@@ -134,14 +149,22 @@ export class Engine {
       entries.push({ binding: 0, resource: { buffer: this.ring, offset: off, size: UNIFORM_SLOT } });
     }
     args.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    let layout = this.layouts.get(pipeline);
+    if (!layout) this.layouts.set(pipeline, (layout = pipeline.getBindGroupLayout(0)));
+    const bindGroup = this.device.createBindGroup({ layout, entries });
     const grid = typeof args.workgroups === 'number' ? this.foldGrid(args.workgroups) : args.workgroups;
-    const label = args.label ?? args.kernel.name;
-    const pass = encoder.beginComputePass(this.profiler ? { timestampWrites: this.profiler.timestampWrites(label, args.flops, args.bytes) } : undefined);
+    let pass: GPUComputePassEncoder;
+    if (this.profiler) {
+      const label = args.label ?? args.kernel.name;
+      pass = this.enc().beginComputePass({ timestampWrites: this.profiler.timestampWrites(label, args.flops, args.bytes) });
+    } else {
+      if (this.lost) throw new CritError(`the WebGPU device was lost (${this.lost})`);
+      pass = this.pass ??= (this.encoder ??= this.device.createCommandEncoder()).beginComputePass();
+    }
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);
-    pass.end();
+    if (this.profiler) pass.end();
     this.dispatchCount++;
     this.queuedFlops += args.flops ?? 0;
     this.queuedBytes += args.bytes ?? 0;
@@ -164,6 +187,7 @@ export class Engine {
   /** Submits everything encoded so far. */
   flush(): void {
     if (this.ringUsed > 0) this.device.queue.writeBuffer(this.ring, 0, this.ringData, 0, this.ringUsed * UNIFORM_SLOT);
+    this.endPass();
     if (this.encoder) {
       this.profiler?.resolve(this.encoder);
       this.device.queue.submit([this.encoder.finish()]);
