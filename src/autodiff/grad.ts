@@ -15,7 +15,12 @@ function asList(x: Tensor | Tensor[]): Tensor[] { return Array.isArray(x) ? x : 
  * Runs f on primals and returns its output and a function that maps an output cotangent to the
  * cotangents of the primals. Other tapes (outer vjp calls) keep recording, so vjp can be nested.
  */
-export function vjp<T extends Tensor | Tensor[]>(f: (...xs: Tensor[]) => Tensor, primals: T): { output: Tensor; backward: (cotangent: Tensor) => Tensor[] } {
+export function vjp<T extends Tensor | Tensor[]>(f: (...xs: Tensor[]) => Tensor, primals: T): {
+  output: Tensor;
+  backward: (cotangent: Tensor) => Tensor[];
+  /** J t for tangents of the primals, from the recorded ops (their JVP rules on the stored values): jvp() without running f again. */
+  forward: (tangents: Tensor[]) => Tensor;
+} {
   const xs = asList(primals);
   const tape = new Tape();
   for (const x of xs) {
@@ -29,7 +34,32 @@ export function vjp<T extends Tensor | Tensor[]>(f: (...xs: Tensor[]) => Tensor,
     if (!sameShape(cotangent.shape, output.shape)) throw new CritError(`vjp: cotangent ${fmt(cotangent.shape)} does not match output ${fmt(output.shape)}`);
     return backprop(tape, output, cotangent, xs);
   };
-  return { output, backward };
+  const forward = (tangents: Tensor[]): Tensor => {
+    if (tangents.length !== xs.length) throw new CritError(`vjp forward: ${xs.length} primals but ${tangents.length} tangents`);
+    tangents.forEach((t, i) => { if (!sameShape(t.shape, xs[i].shape)) throw new CritError(`vjp forward: tangent ${i} ${fmt(t.shape)} does not match primal ${fmt(xs[i].shape)}`); });
+    return replayTangents(tape, output, xs, tangents);
+  };
+  return { output, backward, forward };
+}
+
+/**
+ * Forward mode over a recorded tape: each node's JVP rule applied to the stored inputs and output in recording
+ * order, which is what jvp() computes while the primal runs (the same rules on the same values), minus the
+ * primal. Power iteration applies one linearization many times (linearize + jvpPass).
+ */
+function replayTangents(tape: Tape, output: Tensor, xs: Tensor[], tangents: Tensor[]): Tensor {
+  const tan = new Map<number, Tensor>();
+  xs.forEach((x, i) => tan.set(x.id, tangents[i]));
+  for (const node of tape.nodes) {
+    const nondiff = node.rule.nondiff ?? [];
+    const tins = node.inputs.map((t, k) => (nondiff.includes(k) ? null : tan.get(t.id) ?? null));
+    if (tins.every((t) => t === null)) continue;
+    if (!node.rule.jvp) throw new CritError(`op ${node.rule.name} has no JVP rule and cannot be used in forward mode`);
+    for (const t of node.inputs) if (t.disposed) throw new CritError(`tangent through ${node.rule.name}: input tensor #${t.id} ${fmt(t.shape)} was released`);
+    const t = node.rule.jvp({ inputs: node.inputs, output: node.output, attrs: node.attrs }, tins);
+    if (t) tan.set(node.output.id, t);
+  }
+  return tan.get(output.id) ?? full(output.shape, 0);
 }
 
 function backprop(tape: Tape, output: Tensor, cotangent: Tensor, xs: Tensor[]): Tensor[] {

@@ -3,7 +3,7 @@
 // model built from crit ops; and the batched procedural measurement of the Fig. 1 deep MLPs.
 export { type Stage, type ModelFn } from './model.js';
 export { activity, activityProfile, branching, branchingFrom, type Branching } from './activity.js';
-export { lambda0, logJvpNorm, linearize, jvpPass, vjpPass, type PowerIterationOptions, type Lambda0Result, type Linearization } from './power-iteration.js';
+export { lambda0, logJvpNorm, linearize, jvpPass, vjpPass, jvpDirection, vjpDirection, type PowerIterationOptions, type Lambda0Result, type Linearization } from './power-iteration.js';
 export { lyapunovSpectrum, type SpectrumOptions, type SpectrumResult } from './spectrum.js';
 export { dynamicRange, stimulusGrid, stimulusResponse, type DynamicRange } from './dynamic-range.js';
 export { measureDeepMlp, type DeepMlpMeasureOptions, type DeepMlpRun } from './deep-mlp.js';

@@ -25,7 +25,7 @@ import type { Params } from '../nn/mlp.js';
 import type { LossFn, BatchContext } from '../nn/loss.js';
 import type { HostArray } from '../io/host.js';
 import { type Stage, rowNorm, unitRows, flat } from './model.js';
-import { linearize, jvpPass, vjpPass } from './power-iteration.js';
+import { linearize, jvpDirection, vjpDirection } from './power-iteration.js';
 import { type MlpLike, type MlpJacobian, isolated, mlpJacobian, exactTopSingularVectors, EXACT_MAX_OUTPUTS } from './mlp-jacobian.js';
 
 export { type MlpLike, type MlpJacobian, isolated, mlpJacobian };
@@ -103,14 +103,14 @@ function isMlp(model: MlpLike | StagedModel): model is MlpLike {
 
 /**
  * The same power-iteration steps for any staged model (CNNs, torchvision's classifiers), through the generic
- * JVP and VJP of each stage (criticality's linearize, jvpPass, vjpPass), with nothing recorded.
+ * JVP and VJP of each stage (criticality's linearize, jvpDirection, vjpDirection), with nothing recorded.
  */
 export function stagedSingularVectors(stages: readonly Stage[], x: Tensor, o: { iterations: number; start?: Tensor; seed?: number }): Tensor {
   if (!(Number.isInteger(o.iterations) && o.iterations >= 0)) throw new CritError(`stagedSingularVectors: iterations must be a non-negative integer, got ${o.iterations}`);
   return isolated(() => scope(() => {
     const lin = linearize([...stages], x);
     let v = startVectors(x, o.start, o.seed, 'stagedSingularVectors');
-    for (let k = 0; k < o.iterations; k++) v = vjpPass(lin, unitRows(jvpPass(lin, v).tangent)).cotangent;
+    for (let k = 0; k < o.iterations; k++) v = vjpDirection(lin, unitRows(jvpDirection(lin, v)));
     return v;
   }));
 }

@@ -47,21 +47,24 @@ export interface Linearization {
   inputs: Tensor[];
   output: Tensor;
   backward: ((g: Tensor) => Tensor)[];
+  /** Each stage's J t from its recorded ops (no primal recomputed). */
+  forward: ((t: Tensor) => Tensor)[];
   stages: Stage[];
 }
 
 export function linearize(model: ModelFn, x: Tensor): Linearization {
   const stages = stagesOf(model);
   const inputs = [x];
-  const backward: ((g: Tensor) => Tensor)[] = [];
+  const backward: ((g: Tensor) => Tensor)[] = [], forward: ((t: Tensor) => Tensor)[] = [];
   let cur = x;
   for (const f of stages) {
     const r = vjp(f, cur);
     backward.push((g) => r.backward(g)[0]);
+    forward.push((t) => r.forward([t]));
     inputs.push(r.output);
     cur = r.output;
   }
-  return { inputs: inputs.slice(0, -1), output: cur, backward, stages };
+  return { inputs: inputs.slice(0, -1), output: cur, backward, forward, stages };
 }
 
 /**
@@ -70,28 +73,48 @@ export function linearize(model: ModelFn, x: Tensor): Linearization {
  * The logs are summed on the host in f64: an f32 running sum of hundreds of terms near -300 loses 1e-4.
  */
 export function jvpPass(lin: Linearization, v: Tensor): { tangent: Tensor; logNorms: Tensor } {
-  let t = v;
   const logs: Tensor[] = [];
-  lin.stages.forEach((f, l) => {
-    const n = rowNorm(t);
-    if (l > 0) logs.push(reshape(log(n), [1, t.shape[0]]));
-    t = jvp(f, [lin.inputs[l]], [unitRows(t, n)]).tangent;
-  });
-  logs.push(reshape(log(rowNorm(t)), [1, t.shape[0]]));
-  return { tangent: t, logNorms: concat(logs, 0) };
+  const tangent = forwardSteps(lin, v, logs);
+  return { tangent, logNorms: concat(logs, 0) };
 }
 
 /** Jᵀ u (u of unit rows) through the stages in reverse, renormalised: the unit result and the log-norms [stages, B]. */
 export function vjpPass(lin: Linearization, u: Tensor): { cotangent: Tensor; logNorms: Tensor } {
-  let g = u;
   const logs: Tensor[] = [];
+  const cotangent = backwardSteps(lin, u, logs);
+  return { cotangent, logNorms: concat(logs, 0) };
+}
+
+/** The direction of J v alone (rows of some positive scale): jvpPass without the log-norms, for power iteration's vectors. */
+export function jvpDirection(lin: Linearization, v: Tensor): Tensor {
+  return forwardSteps(lin, v, null);
+}
+
+/** The direction of Jᵀ u alone (unit rows): vjpPass without the log-norms. */
+export function vjpDirection(lin: Linearization, u: Tensor): Tensor {
+  return backwardSteps(lin, u, null);
+}
+
+function forwardSteps(lin: Linearization, v: Tensor, logs: Tensor[] | null): Tensor {
+  let t = v;
+  lin.forward.forEach((forward, l) => {
+    const n = rowNorm(t);
+    if (logs && l > 0) logs.push(reshape(log(n), [1, t.shape[0]]));
+    t = forward(unitRows(t, n));
+  });
+  if (logs) logs.push(reshape(log(rowNorm(t)), [1, t.shape[0]]));
+  return t;
+}
+
+function backwardSteps(lin: Linearization, u: Tensor, logs: Tensor[] | null): Tensor {
+  let g = u;
   for (let l = lin.stages.length - 1; l >= 0; l--) {
     g = lin.backward[l](g);
     const n = rowNorm(g);
-    logs.push(reshape(log(n), [1, g.shape[0]]));
+    if (logs) logs.push(reshape(log(n), [1, g.shape[0]]));
     g = unitRows(g, n);
   }
-  return { cotangent: g, logNorms: concat(logs, 0) };
+  return g;
 }
 
 /** Column sums in f64 of a [stages, B] tensor of log-norms. */

@@ -38,7 +38,7 @@ function asFunction(s: Subject, c: Case, ts: Tensor[], diff: number[]) {
 for (const s of list) {
   if (typeof s.spec.grad === 'string') continue;
   const tol = s.spec.gradTol ?? GRAD_TOL;
-  test(`${s.name}: VJP and JVP match finite differences; <u, Jv> = <J^T u, v>`, async () => {
+  test(`${s.name}: VJP and JVP match finite differences; <u, Jv> = <J^T u, v>; the tape's replay is the JVP`, async () => {
     const r = new Rng(seedOf(s.name) ^ 0x5eed);
     for (const c of gradCases(s.spec, r)) {
       await crit.scopeAsync(async () => {
@@ -53,7 +53,7 @@ for (const s of list) {
         const primals = diff.map((i) => ts[i]);
 
         // 1. reverse mode
-        const { backward } = crit.vjp(f, primals);
+        const { backward, forward } = crit.vjp(f, primals);
         const grads = await Promise.all(backward(upload(u)).map(download));
         const fd = fdGradient(ref, hs, u.data, diff);
         diff.forEach((i, k) => {
@@ -71,6 +71,9 @@ for (const s of list) {
         const ej = compare(jv, fdv, new Float64Array(fdv.length).fill(jscale), tol, FD_NOISE);
         jvpTable.add(s.name, { maxAbs: ej.maxAbs, maxRel: jscale > 0 ? ej.maxAbs / jscale : 0 });
         if (ej.bad) assert.unreachable(`${s.name} ${c.label}: JVP off at ${ej.bad} of ${ej.n} entries; worst #${ej.worst}: got ${jv[ej.worst]}, finite differences ${fdv[ej.worst]}`);
+        // The tape's replay (vjp's forward: the JVP rules on the recorded values, no primal) is jvp's result bit for bit.
+        const replay = await download(forward(v.map(upload)));
+        for (let i = 0; i < jv.length; i++) if (!Object.is(replay[i], jv[i])) assert.unreachable(`${s.name} ${c.label}: replayed tangent #${i} ${replay[i]} vs jvp ${jv[i]}`);
 
         // 3. dot-product test: both sides in f64 from the f32 results; each side's entries are within
         // tol of their largest entry, so the sums differ by at most tol * (|u|_1 |Jv|_inf + sum |v|_1 |J^T u|_inf).
