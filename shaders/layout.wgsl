@@ -3,6 +3,7 @@
 // which covers copy, permute/transpose, slice, broadcast (stride 0), concat and pad (into a region).
 // GATHER: out[i, :] = src[idx[i], :]. SCATTER_ADD: out[r, :] = sum over i with idx[i] == r of src[i, :]
 // (deterministic: each output row loops over the indices, no float atomics).
+// SCATTER_ROWS: dst[idx[i], :] = src[i, :] in place (distinct indices; out-of-range ones skipped).
 // ONE_HOT: out[r, c] = 1 if idx[r] == c else 0 (src unused but bound).
 // STRIDED and GATHER move raw 32-bit words (u32), so f32, i32 and u32 tensors keep their exact bits
 // (an i32 such as -1 is a NaN pattern as f32, which a float load/store may canonicalise).
@@ -62,6 +63,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   _ = src[0]; // keeps binding 1 in the auto layout
   let classes = dim(u.shape, 1u);
   dst[i] = select(0u, ONE_BITS, idx[i / classes] == i32(i % classes));
+#endif
+#if SCATTER_ROWS
+  // shape = [count, row]; n = count * row; the number of dst rows is in dst_off.
+  let row = dim(u.shape, 1u);
+  let j = idx[i / row];
+  if (j < 0 || u32(j) >= u.dst_off) { return; }
+  dst[u32(j) * row + i % row] = src[i];
 #endif
 #if SCATTER_ADD
   // shape = [rows_out, row, count]; n = rows_out * row

@@ -14,7 +14,7 @@ import { jvp } from '../autodiff/grad.js';
 import { add, addScalar, div, greaterEqual, log, maximum, mul, scale, sqrt, square } from '../ops/elementwise.js';
 import { mean, sum, sumSquares } from '../ops/reduce.js';
 import { matmul } from '../ops/matmul.js';
-import { concat, gather, slice, stridedCopy } from '../ops/layout.js';
+import { concat, gather, scatterRowsInPlace, slice } from '../ops/layout.js';
 import { full, intTensor, zeros } from '../ops/create.js';
 import { normal } from '../ops/random.js';
 import { crossEntropy } from '../ops/softmax.js';
@@ -235,16 +235,20 @@ export class SingularVectorCache {
   /** The stored vectors of these rows, [n, features] (a new tensor). */
   get(indices: ArrayLike<number>): Tensor {
     for (let i = 0; i < indices.length; i++) this.check(indices[i]);
-    // One strided copy per row: a batch is ~100 rows, and this keeps the store in place (no gather/scatter of the whole table).
-    const out = Tensor.empty([indices.length, this.features]);
-    for (let i = 0; i < indices.length; i++) copyRow(this.vectors, indices[i], out, i, this.features);
-    return out;
+    // One gather and one scatter per batch (a strided copy per row was a dispatch per row).
+    return scope(() => gather(this.vectors, intTensor(indices)));
   }
 
-  /** Stores v [n, features] as the vectors of these rows. */
+  /** Stores v [n, features] as the vectors of these rows (distinct rows). */
   set(indices: ArrayLike<number>, v: Tensor): void {
     if (v.shape.length !== 2 || v.shape[0] !== indices.length || v.shape[1] !== this.features) throw new CritError(`SingularVectorCache: vectors [${v.shape.join(', ')}] for ${indices.length} rows of ${this.features}`);
-    for (let i = 0; i < indices.length; i++) { copyRow(v, i, this.vectors, this.check(indices[i]), this.features); this.seen[indices[i]] = 1; }
+    const rows = new Set<number>();
+    for (let i = 0; i < indices.length; i++) {
+      if (rows.has(this.check(indices[i]))) throw new CritError(`SingularVectorCache: row ${indices[i]} given twice in one set()`);
+      rows.add(indices[i]);
+    }
+    scope(() => scatterRowsInPlace(this.vectors, intTensor(indices), v));
+    for (let i = 0; i < indices.length; i++) this.seen[indices[i]] = 1;
   }
 
   /** For checkpoints, as the optimizers' stateTensors(): the vectors (the cache's own tensor) and the seen flags (0/1). */
@@ -269,10 +273,6 @@ export class SingularVectorCache {
   }
 
   dispose(): void { this.vectors.dispose(); }
-}
-
-function copyRow(src: Tensor, srcRow: number, dst: Tensor, dstRow: number, n: number): void {
-  stridedCopy(src, srcRow * n, [1], dst, dstRow * n, [1], [n], 'copy_row');
 }
 
 export interface CriticalityLossOptions {

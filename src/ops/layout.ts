@@ -11,18 +11,43 @@ import { CritError } from '../util/errors.js';
 
 const MAX_RANK = 8;
 
+type LayoutMode = 'STRIDED' | 'GATHER' | 'SCATTER_ADD' | 'SCATTER_ROWS' | 'ONE_HOT';
+/** The layout kernel (shaders/layout.wgsl) in one of its modes. */
+function layoutKernel(mode: LayoutMode) {
+  return { name: 'layout', source, defines: { STRIDED: mode === 'STRIDED', GATHER: mode === 'GATHER', SCATTER_ADD: mode === 'SCATTER_ADD', SCATTER_ROWS: mode === 'SCATTER_ROWS', ONE_HOT: mode === 'ONE_HOT', WG } };
+}
+
 /** Encodes dst[dOff + idx·dStrides] = src[sOff + idx·sStrides] over every index of shape. */
 export function stridedCopy(src: Tensor, sOff: number, sStrides: readonly number[], dst: Tensor, dOff: number, dStrides: readonly number[], shape: Shape, label = 'copy'): void {
   const n = sizeOf(shape);
   if (n === 0) return;
   if (shape.length > MAX_RANK) throw new CritError(`${label}: rank ${shape.length} over the maximum of ${MAX_RANK}`);
   dst.engine.dispatch({
-    kernel: { name: 'layout', source, defines: { STRIDED: true, GATHER: false, SCATTER_ADD: false, ONE_HOT: false, WG } },
+    kernel: layoutKernel('STRIDED'),
     label,
     buffers: [src.buffer, dst.buffer],
     params: new ParamWriter().u32(n).u32(shape.length).u32(sOff).u32(dOff).vec4s(shape, 2).vec4s(sStrides, 2).vec4s(dStrides, 2).buffer,
     workgroups: groups1d(n),
     bytes: 8 * n,
+  });
+}
+
+/**
+ * dst[indices[i], ...] = src[i, ...] in place (rows of the first axis; indices an i32 tensor of distinct rows in
+ * range, checked on the host by callers that have them there). One dispatch for any number of rows.
+ */
+export function scatterRowsInPlace(dst: Tensor, indices: Tensor, src: Tensor): void {
+  const row = sizeOf(dst.shape.slice(1));
+  if (indices.dtype !== 'i32') throw new CritError(`scatterRowsInPlace: indices must be i32, got ${indices.dtype}`);
+  if (src.dtype !== dst.dtype || src.shape[0] !== indices.size || sizeOf(src.shape.slice(1)) !== row) {
+    throw new CritError(`scatterRowsInPlace: ${indices.size} rows of ${src.dtype} ${fmt(src.shape)} into ${dst.dtype} ${fmt(dst.shape)}`);
+  }
+  const n = indices.size * row;
+  if (n === 0) return;
+  dst.engine.dispatch({
+    kernel: layoutKernel('SCATTER_ROWS'), label: 'scatter_rows', buffers: [src.buffer, indices.buffer, dst.buffer],
+    params: new ParamWriter().u32(n).u32(2).u32(0).u32(dst.shape[0]).vec4s([indices.size, row], 2).vec4s([], 2).vec4s([], 2).buffer,
+    workgroups: groups1d(n), bytes: 8 * n,
   });
 }
 
@@ -231,7 +256,7 @@ export const gatherOp: OpFn<Record<string, never>> = defineOp<Record<string, nev
     const out = Tensor.empty([idx.size, ...x.shape.slice(1)], x.dtype, x.engine);
     if (out.size === 0) return out;
     x.engine.dispatch({
-      kernel: { name: 'layout', source, defines: { STRIDED: false, GATHER: true, SCATTER_ADD: false, ONE_HOT: false, WG } },
+      kernel: layoutKernel('GATHER'),
       label: 'gather', buffers: [x.buffer, idx.buffer, out.buffer],
       params: new ParamWriter().u32(out.size).u32(2).u32(x.shape[0]).u32(0).vec4s([idx.size, row], 2).vec4s([], 2).vec4s([], 2).buffer,
       workgroups: groups1d(out.size), bytes: 8 * out.size,
@@ -258,7 +283,7 @@ export const scatterAddOp: OpFn<{ rows: number }> = defineOp<{ rows: number }>({
     const out = Tensor.empty([rows, ...g.shape.slice(1)], 'f32', g.engine);
     if (out.size === 0) return out;
     g.engine.dispatch({
-      kernel: { name: 'layout', source, defines: { STRIDED: false, GATHER: false, SCATTER_ADD: true, ONE_HOT: false, WG } },
+      kernel: layoutKernel('SCATTER_ADD'),
       label: 'scatter_add', buffers: [g.buffer, idx.buffer, out.buffer],
       params: new ParamWriter().u32(out.size).u32(3).u32(0).u32(0).vec4s([rows, row, idx.size], 2).vec4s([], 2).vec4s([], 2).buffer,
       workgroups: groups1d(out.size), bytes: 4 * (out.size + g.size),
@@ -296,7 +321,7 @@ export const oneHotOp = defineOp<{ classes: number }>({
     const out = Tensor.empty([labels.size, classes], 'f32', labels.engine);
     if (out.size === 0) return out;
     labels.engine.dispatch({
-      kernel: { name: 'layout', source, defines: { STRIDED: false, GATHER: false, SCATTER_ADD: false, ONE_HOT: true, WG } },
+      kernel: layoutKernel('ONE_HOT'),
       label: 'one_hot', buffers: [labels.buffer, labels.buffer, out.buffer],
       params: new ParamWriter().u32(out.size).u32(2).u32(0).u32(0).vec4s([labels.size, classes], 2).vec4s([], 2).vec4s([], 2).buffer,
       workgroups: groups1d(out.size), bytes: 4 * out.size,

@@ -200,6 +200,7 @@ test('CritL as a LossFn: CE + α·L_λ, metrics, and warm starts from the per-sa
   assert.throws(() => criticalityLoss(model, { alpha, lambdaTarget: lambdaT, vectors: 'svd' as never }), /vectors must be 'exact' or 'power'/);
   assert.throws(() => fn(params, x, y, { ...batch, indices: Int32Array.from([1, 2]) }), /2 batch indices for a batch of 3/);
   assert.throws(() => cache.get([10]), /row 10 is outside \[0, 10\)/);
+  assert.throws(() => cache.set([3, 3], crit.zeros([2, 6])), /row 3 given twice/);
   assert.throws(() => criticalityLoss(model, { alpha: -1, lambdaTarget: 0 }), /alpha must be/);
   cache.dispose();
 });

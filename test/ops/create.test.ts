@@ -26,6 +26,23 @@ test('fill writes exact bits into i32 tensors', async () => {
   assert.equal([...(await t.read())], new Array(7).fill(2147483647));
 });
 
+test('scatterRowsInPlace writes rows at indices in place (exact bits, any row length; out-of-range rows skipped)', async () => {
+  for (const row of [1, 3, 65]) {
+    const dst = crit.tensor(Array.from({ length: 5 * row }, (_, i) => i), [5, row]);
+    const src = crit.tensor(Array.from({ length: 3 * row }, (_, i) => -1 - i), [3, row]);
+    const keep = dst.buffer;
+    crit.scatterRowsInPlace(dst, crit.intTensor([4, 0, 9]), src);
+    assert.ok(dst.buffer === keep, 'the same buffer');
+    const want = Array.from({ length: 5 * row }, (_, i) => i);
+    for (let c = 0; c < row; c++) { want[4 * row + c] = -1 - c; want[c] = -1 - row - c; }
+    assert.equal([...(await dst.read())], want, `row ${row}`);
+  }
+  const ints = crit.intTensor([0, 0, 0, 0]).view([2, 2]);
+  crit.scatterRowsInPlace(ints, crit.intTensor([1]), crit.intTensor([-1, 2147483647]).view([1, 2]));
+  assert.equal([...(await ints.read())], [0, 0, -1, 2147483647]);
+  assert.throws(() => crit.scatterRowsInPlace(crit.zeros([4, 3]), crit.intTensor([0, 1]), crit.zeros([2, 4])), /2 rows of f32 \[2, 4\] into f32 \[4, 3\]/);
+});
+
 test('tensor / intTensor round-trip; copy makes new memory with the same values', async () => {
   const data = [1.5, -2, 3.25, 0, 1e-30, -1e30];
   const t = crit.tensor(data, [2, 3]);
