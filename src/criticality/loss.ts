@@ -187,7 +187,7 @@ export function logJvpNormWithOutput(stages: readonly Stage[], x: Tensor, v: Ten
     const s = sumSquares(u, u.shape.map((_, i) => i).slice(1), true);
     const ok = flat(greaterEqual(s, floor));
     alive = alive ? mul(alive, ok) : ok;
-    return sqrt(maximum(s, floor));
+    return sqrt(maximum(s, LOSS_NORM_FLOOR * LOSS_NORM_FLOOR));
   };
   stages.forEach((f, l) => {
     const n = norm(t);
@@ -332,7 +332,7 @@ export function criticalityLoss(model: MlpLike | StagedModel, o: CriticalityLoss
     const ce = crossEntropy(logits, y);
     // λ0's mean over the penalty's rows that have one; `dead`: the fraction of those rows with a zero Jacobian.
     const live = sum(alive);
-    const lambda0Mean = div(sum(mul(lambda0, alive)), maximum(live, full([1], 1)));
+    const lambda0Mean = div(sum(mul(lambda0, alive)), maximum(live, 1));
     const dead = addScalar(scale(live, -1 / K), 1);
     return { loss: add(ce, scale(penalty, o.alpha)), metrics: { L_lambda: penalty, lambda0: lambda0Mean, ce, dead } };
   };

@@ -39,7 +39,7 @@ export const TINY_NORM = 1e-30;
  * ReLUs dead) stays zero instead of becoming 0/0, so its log-norms, and log Λ0, are −∞ rather than NaN.
  */
 export function unitRows(t: Tensor, n: Tensor = rowNorm(t)): Tensor {
-  return div(t, maximum(n, full([1], TINY_NORM)));
+  return div(t, maximum(n, TINY_NORM));
 }
 
 /** [B, 1, ..., 1] -> [B]. */

@@ -172,7 +172,7 @@ export class SwinTransformer extends ImageClassifier<SwinSpec> {
           let logits: Tensor;
           if (v2) {
             bias = scale(sigmoid(bias), 16);
-            const temperature = exp(minimum(p[logitScale!], full([1], Math.log(100)))); // [heads, 1, 1]
+            const temperature = exp(minimum(p[logitScale!], Math.log(100))); // [heads, 1, 1]
             logits = mul(matmul(normalize(part(0), -1, 1e-12), normalize(part(1), -1, 1e-12), { transB: true }), temperature); // padded tokens have k = 0
           } else {
             logits = matmul(scale(part(0), d ** -0.5), part(1), { transB: true });

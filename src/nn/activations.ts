@@ -5,7 +5,7 @@ import { scaledTanh, tanh, relu, sigmoid, gelu, mul, minimum, addScalar, scale }
 import { full } from '../ops/create.js';
 
 /** min(max(x, 0), 6) (torch.nn.ReLU6), as relu and a minimum with a constant: exact, and differentiable both ways. */
-export const relu6 = (x: Tensor) => minimum(relu(x), full([1], 6));
+export const relu6 = (x: Tensor) => minimum(relu(x), 6);
 /** x · sigmoid(x) (torch.nn.SiLU, EfficientNet's activation). */
 export const silu = (x: Tensor) => mul(x, sigmoid(x));
 /** relu6(x + 3) / 6 (torch.nn.Hardsigmoid). */

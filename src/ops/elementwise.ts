@@ -200,6 +200,25 @@ export const minimum2 = defineMap({
   jvp: (c, [ta, tb]) => { const m = greaterEqual(c.inputs[1], c.inputs[0]); return addMaybe(ta && mul(ta, m), tb && mul(tb, addScalar(neg(m), 1))); },
 }, 2);
 
+// ---- the table: against a scalar (no constant tensor to fill and broadcast) ----
+// max(x, c) and min(x, c) as maximum/minimum give ties to x; the masks are their derivative times a gradient.
+export const clampMin1 = defineMap({
+  name: 'clamp_min', wgsl: 'max(x, p0)', ref: (x, _y, p0) => Math.max(x, p0),
+  vjp: (c, gy) => [maskGeMul(gy, c.inputs[0], c.attrs.p0)], jvp: (c, [t]) => maskGeMul(t!, c.inputs[0], c.attrs.p0),
+}, 1);
+export const clampMax1 = defineMap({
+  name: 'clamp_max', wgsl: 'min(x, p0)', ref: (x, _y, p0) => Math.min(x, p0),
+  vjp: (c, gy) => [maskLeMul(gy, c.inputs[0], c.attrs.p0)], jvp: (c, [t]) => maskLeMul(t!, c.inputs[0], c.attrs.p0),
+}, 1);
+export const maskGeMul2 = defineMap({
+  name: 'mask_ge_mul', wgsl: 'select(0.0, x, y >= p0)', ref: (g, x, p0) => (x >= p0 ? g : 0),
+  vjp: (c, gy) => [maskGeMul(gy, c.inputs[1], c.attrs.p0), null], jvp: (c, [tg]) => tg && maskGeMul(tg, c.inputs[1], c.attrs.p0),
+}, 2);
+export const maskLeMul2 = defineMap({
+  name: 'mask_le_mul', wgsl: 'select(0.0, x, y <= p0)', ref: (g, x, p0) => (x <= p0 ? g : 0),
+  vjp: (c, gy) => [maskLeMul(gy, c.inputs[1], c.attrs.p0), null], jvp: (c, [tg]) => tg && maskLeMul(tg, c.inputs[1], c.attrs.p0),
+}, 2);
+
 // ---- the table: a gradient times an activation's derivative, g · f'(x), in one kernel ----
 // The activations' VJP and JVP rules: without them each rule wrote f'(x) to memory and read it back for the
 // product (two to four kernels, e.g. tanh's 1 − y² as square, neg, add, mul). x is the activation's input, or
@@ -272,8 +291,14 @@ export const scale = (x: Tensor, s: number) => scale1([x], { p0: finite('scale',
 export const addScalar = (x: Tensor, s: number) => addScalar1([x], { p0: finite('addScalar', s), p1: 0 });
 export const powScalar = (x: Tensor, p: number) => powScalar1([x], { p0: finite('pow', p), p1: 0 });
 export const greaterEqual = (a: Tensor, b: Tensor) => greaterEqual2([a, b], none);
-export const maximum = (a: Tensor, b: Tensor) => maximum2([a, b], none);
-export const minimum = (a: Tensor, b: Tensor) => minimum2([a, b], none);
+/** Elementwise max; a number as b is a scalar floor (one kernel, no constant tensor). Ties take x's gradient. */
+export const maximum = (a: Tensor, b: Tensor | number) => (typeof b === 'number' ? clampMin1([a], { p0: finite('maximum', b), p1: 0 }) : maximum2([a, b], none));
+/** Elementwise min; a number as b is a scalar ceiling. Ties take x's gradient. */
+export const minimum = (a: Tensor, b: Tensor | number) => (typeof b === 'number' ? clampMax1([a], { p0: finite('minimum', b), p1: 0 }) : minimum2([a, b], none));
+/** g where x >= c, else 0 (the derivative of max(x, c) times g). */
+export const maskGeMul = (g: Tensor, x: Tensor, c: number) => maskGeMul2([g, x], { p0: c, p1: 0 });
+/** g where x <= c, else 0. */
+export const maskLeMul = (g: Tensor, x: Tensor, c: number) => maskLeMul2([g, x], { p0: c, p1: 0 });
 
 export function add(a: Operand, b: Operand): Tensor {
   if (typeof b === 'number') return addScalar(a as Tensor, b);

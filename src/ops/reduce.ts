@@ -152,5 +152,5 @@ export const l2norm = (x: Tensor, axes?: Axes, keepDims = false) => sqrt(sumSqua
  */
 export const normalize = (x: Tensor, axes?: Axes, eps = 0) => {
   if (eps <= 0) return div(x, l2norm(x, axes, true));
-  return div(x, sqrt(maximum(sumSquares(x, axes, true), full([1], eps * eps))));
+  return div(x, sqrt(maximum(sumSquares(x, axes, true), eps * eps)));
 };

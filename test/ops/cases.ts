@@ -96,9 +96,11 @@ function unary(d: Domain, tol: Tol, extra: Partial<OpSpec> = {}): OpSpec {
   };
 }
 function binary(dx: Domain, dy: Domain, tol: Tol, opts: { ties?: boolean } = {}): OpSpec {
+  const attrs = { p0: dy.p0 ?? 0, p1: 0 };
   const pair = (r: Rng, [sa, sb]: [number[], number[]], grad: boolean): Case => {
     let x = f32(r, sa, dx.lo, dx.hi, { signs: dx.signs });
-    let y = f32(r, sb, dy.lo, dy.hi, { signs: dy.signs });
+    let y = f32(r, sb, dy.lo, dy.hi, { signs: dy.signs, avoid: grad ? dy.avoid : undefined });
+    if (!grad && dy.specials) y = withSpecials(y, dy.specials, r);
     if (grad && opts.ties) {
       // max/min/>= have kinks where x = y: x on the grid k/4 + 1/16 and y on k/4 - 1/16 are >= 1/8 apart.
       x = { ...x, data: x.data.map((v) => Math.round(v * 4) / 4 + 1 / 16) };
@@ -108,7 +110,7 @@ function binary(dx: Domain, dy: Domain, tol: Tol, opts: { ties?: boolean } = {})
       x = { ...x, data: x.data.map((v) => Math.round(v * 2) / 2) };
       y = { ...y, data: y.data.map((v) => Math.round(v * 2) / 2) };
     }
-    return { label: `${fmtShape(sa)} ${fmtShape(sb)}`, inputs: [x, y], attrs: none };
+    return { label: `${fmtShape(sa)} ${fmtShape(sb)}`, inputs: [x, y], attrs };
   };
   return {
     forward: (r) => BINARY_SHAPES.map((s) => pair(r, s, false)),
@@ -229,6 +231,11 @@ export const opSpecs: Record<string, OpSpec> = {
   greater_equal: binary({ lo: -2, hi: 2 }, { lo: -2, hi: 2 }, EXACT, { ties: true }),
   maximum: binary({ lo: -2, hi: 2 }, { lo: -2, hi: 2 }, EXACT, { ties: true }),
   minimum: binary({ lo: -2, hi: 2 }, { lo: -2, hi: 2 }, EXACT, { ties: true }),
+  // against a scalar p0 (0.625, f32-exact; ties at p0 in the forward cases, kept 0.05 away in the derivative ones)
+  clamp_min: unary({ lo: -2, hi: 2, p0: 0.625, specials: [0.625], avoid: [0.625] }, EXACT),
+  clamp_max: unary({ lo: -2, hi: 2, p0: 0.625, specials: [0.625], avoid: [0.625] }, EXACT),
+  mask_ge_mul: binary({ lo: -2, hi: 2 }, { lo: -2, hi: 2, p0: 0.625, specials: [0.625], avoid: [0.625] }, EXACT),
+  mask_le_mul: binary({ lo: -2, hi: 2 }, { lo: -2, hi: 2, p0: 0.625, specials: [0.625], avoid: [0.625] }, EXACT),
   // a gradient times an activation's derivative (x: the gradient in [-2, 2]; y: the activation's input or output)
   relu_grad_mul: binary({ lo: -2, hi: 2 }, { lo: 0.05, hi: 2, signs: true }, EXACT),
   tanh_grad_mul: binary({ lo: -2, hi: 2 }, { lo: -0.95, hi: 0.95 }, { rtol: 2 * U, atol: 4 * U, why: "y·y and 1 − y·y (cancels near |y| = 1: absolute, times |x| <= 2), then the product" }),
