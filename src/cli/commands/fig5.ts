@@ -30,7 +30,7 @@ fig5.json, the mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) a
                      1, 3} x λ_t in {-0.2, 0, 0.2} (weeks on a GPU per run: use --tasks, and a GPU)
   --quick            pairs of the embedded MNIST digits, a small ConvNet (cnn:1x28x28:8k5-16k3-16k3:32-32-2:relu),
                      50 tasks of 10 epochs, 250 / 50 images per class, batch 50, lr 0.05; BP and CBP (ρ = 3e-3):
-                     about 10 minutes on 2 CPU cores. --alphas 0.02,0.1 adds CritL (λ_t = 0), ~20 min per α
+                     about 10 minutes on 2 CPU cores. --alphas 0.1 adds CritL (λ_t = 0), ~15 min per α
   --data DIR         Continual ImageNet as Dohare et al. store it: DIR/<class>.npy or DIR/classes/<class>.npy,
                      classes numbered from 0, each [images, channels, height, width] (values used as stored);
                      or an MNIST-format folder (MNIST, Fashion-MNIST: the four IDX files, e.g.
@@ -128,7 +128,7 @@ export const fig5: CliCommand = {
     const s = await withProfiling(eng, values, () => runFig5(cfg, { out, data: values.data, fresh: values.fresh, reportOnly: values['report-only'], shard }));
     for (const c of s.configurations) {
       const lam = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'none finite');
-      console.log(`${c.configuration.padEnd(24)} accuracy ${(100 * c.acc).toFixed(1)}% (last ${cfg.bin} tasks ${(100 * c.lastAcc).toFixed(1)}%), λ0 ${lam(c.lambda0)} (last ${lam(c.lastLambda0)})${c.deadTasks ? `, dead after ${c.deadTasks} of ${c.tasks} tasks` : ''}${c.method === 'CBP' ? `, ${c.replacedPerTask.toFixed(1)} units replaced per task` : ''}`);
+      console.log(`${c.configuration.padEnd(24)} accuracy ${(100 * c.acc).toFixed(1)}% (last ${cfg.bin} tasks ${(100 * c.lastAcc).toFixed(1)}%), λ0 ${lam(c.lambda0)} (last ${lam(c.lastLambda0)})${c.deadTasks ? `, dead (zero Jacobian) after ${c.deadTasks} of ${c.tasks} tasks, the first task ${c.firstDead! + 1}` : ''}${c.method === 'CBP' ? `, ${c.replacedPerTask.toFixed(1)} units replaced per task` : ''}`);
     }
     if (s.collapse) console.log(`accuracy vs |λ0| over ${s.collapse.n} tasks${s.collapse.dead ? ` (${s.collapse.dead} with a dead network, |λ0| = ∞)` : ''}: Spearman ρ ${s.collapse.rho.toFixed(3)} (p ${s.collapse.p.toPrecision(2)})`);
     for (const m of [s.lmm, s.lmmAbs]) console.log(mixedModelLine(m));

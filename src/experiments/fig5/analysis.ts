@@ -55,6 +55,8 @@ export function binnedCurves(rows: TaskRecord[], bin: number): BinPoint[] {
 export interface ConfigSummary {
   /** Tasks after which every measured input had a zero Jacobian (their λ0 is −∞ and left out of the λ0 means). */
   deadTasks: number;
+  /** The first (0-based) task after which the network was dead, or null. */
+  firstDead: number | null;
   configuration: string;
   method: string;
   rho: number | null;
@@ -81,6 +83,7 @@ export function configSummaries(rows: TaskRecord[], bin: number): ConfigSummary[
       configuration, method: rs[0].method, rho: rs[0].rho, alpha: rs[0].alpha, lambda_t: rs[0].lambda_t, tasks: rs.length,
       acc: m(rs, (r) => r.test_acc), lastAcc: m(last, (r) => r.test_acc), lambda0: m(rs, (r) => r.lambda0), lastLambda0: m(last, (r) => r.lambda0),
       replacedPerTask: m(rs, (r) => r.replaced), dLde: d.length ? avg(d) : null, deadTasks: rs.filter((r) => r.dead >= 1).length,
+      firstDead: rs.filter((r) => r.dead >= 1).reduce<number | null>((f, r) => (f === null || r.task < f ? r.task : f), null),
     };
   }).sort((a, b) => order(a) - order(b) || a.configuration.localeCompare(b.configuration));
 }

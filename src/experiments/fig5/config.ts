@@ -60,7 +60,7 @@ export const presets: Record<'quick' | 'full', Fig5Config> = {
     // lr 0.05: at 0.01 this small ReLU net (PyTorch's default init, σ ≈ 0.004) stays at chance for 100 steps, in
     // PyTorch as here; Dohare et al.'s full-width net learns at 0.01 but costs ~8x more per step. 50 tasks: with
     // BP the net loses its plasticity for good (every ReLU path off) after 21-40 tasks in each of 3 seeds, while
-    // CBP keeps learning. CritL costs ~5x a BP step (power iteration per sample): --alphas adds it (docs/fig5.md).
+    // CBP keeps learning. CritL costs ~4x a BP step (power iteration per sample) and at this lr loses its plasticity too: --alphas adds it (docs/fig5.md).
     preset: 'quick', arch: 'cnn:1x28x28:8k5-16k3-16k3:32-32-2:relu', tasks: 50, epochsPerTask: 10, batchSize: 50, lr: 0.05, momentum: 0.9,
     rhos: [3e-3], alphas: [], lambdaTargets: [0], penaltyRows: null, bp: true, reps: 1, utility: 'adaptable_contribution', maturity: 100, decay: 0.99,
     trainPerClass: 250, testPerClass: 50, lambdaInputs: 20, coldIterations: 6, warmIterations: 2, measureIterations: 60, bin: 5, seed: 1,
