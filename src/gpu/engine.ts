@@ -123,6 +123,12 @@ export class Engine {
     return (this.encoder ??= this.device.createCommandEncoder());
   }
 
+  /** The compute pass consecutive dispatches share, begun on the pending encoder when none is open. */
+  private sharedPass(): GPUComputePassEncoder {
+    if (this.lost) throw new CritError(`the WebGPU device was lost (${this.lost})`);
+    return (this.pass ??= (this.encoder ??= this.device.createCommandEncoder()).beginComputePass());
+  }
+
   private endPass(): void {
     this.pass?.end();
     this.pass = null;
@@ -153,14 +159,9 @@ export class Engine {
     if (!layout) this.layouts.set(pipeline, (layout = pipeline.getBindGroupLayout(0)));
     const bindGroup = this.device.createBindGroup({ layout, entries });
     const grid = typeof args.workgroups === 'number' ? this.foldGrid(args.workgroups) : args.workgroups;
-    let pass: GPUComputePassEncoder;
-    if (this.profiler) {
-      const label = args.label ?? args.kernel.name;
-      pass = this.enc().beginComputePass({ timestampWrites: this.profiler.timestampWrites(label, args.flops, args.bytes) });
-    } else {
-      if (this.lost) throw new CritError(`the WebGPU device was lost (${this.lost})`);
-      pass = this.pass ??= (this.encoder ??= this.device.createCommandEncoder()).beginComputePass();
-    }
+    const pass = this.profiler
+      ? this.enc().beginComputePass({ timestampWrites: this.profiler.timestampWrites(args.label ?? args.kernel.name, args.flops, args.bytes) })
+      : this.sharedPass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(grid[0], grid[1], grid[2]);

@@ -54,7 +54,7 @@ export async function benchFig5(o: Fig5BenchOptions = {}): Promise<Fig5BenchResu
   const net = model as typeof model & ModelWithUnits;
   const images = o.images ?? 1200, batchSize = o.batchSize ?? 100, rho = o.rho ?? 3e-3;
   const cold = o.coldIterations ?? 8, warm = o.warmIterations ?? 2;
-  const penaltyRows = o.penaltyRows ?? Math.max(1, Math.round((o.batchSize ?? 100) / 10));
+  const penaltyRows = o.penaltyRows ?? Math.max(1, Math.round(batchSize / 10));
   const f = model.inputSize;
   const labels = Int32Array.from(uniformHost(images, 0, 2, { seed: 2 }), (v) => Math.min(model.outputSize - 1, Math.floor(v)));
   const data = new Dataset(uniformHost(images * f, -1, 1, { seed: 1 }), labels, model instanceof CNN ? model.spec.input : [f], model.outputSize, 'random images');
