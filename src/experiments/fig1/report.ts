@@ -9,7 +9,7 @@ import { stimulusGrid } from '../../criticality/dynamic-range.js';
 import { meanFieldKappa } from '../../models/deep-mlp.js';
 import { type Fig1Config } from './config.js';
 import { type Fig1Row, type CriticalPoint, type PowerLawFit, criticalPoint, fitPowerLaw, num, seedAverage, PAPER_FIT } from './analysis.js';
-import { fmtNum, fmtPct } from '../../report/format.js';
+import { fmtNum as fmt, fmtPct } from '../../report/format.js';
 
 export interface Fig1Summary {
   config: Fig1Config;
@@ -38,7 +38,6 @@ export function summarize(cfg: Fig1Config, rows: Fig1Row[], adapter: string, sec
   return { config: cfg, adapter, critical, fit, fitLast, fitLastLarge, checks: { within3pct, exponentInRange: fit ? fit.k >= -0.55 && fit.k <= -0.47 : null, fitWidths: pts.map((p) => p.N) }, seconds };
 }
 
-const fmt = fmtNum;
 const pct = (v: number | null | undefined) => fmtPct(v, 2);
 
 /** Picks the coarse-grid κ closest to a target multiple of κ_c among rows with a profile. */

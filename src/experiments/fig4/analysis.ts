@@ -2,6 +2,7 @@
 // α >= 1 ends with λ0 within 0.05 of λ_t), offsets per (α, λ_t), the paired accuracy gains CritL − CEL,
 // per-init averages, and the paper's linear mixed models accuracy ~ ∂L_λ/∂e + λ0 (or |λ0|) + (1 | configuration).
 import { lmm, wilcoxon, mean as avg, sampleVariance, type LmmFit } from '../../stats/index.js';
+import { groupBy } from '../../util/group.js';
 import { configurationOf, type LossKind } from './config.js';
 import type { RunResult } from './run.js';
 
@@ -69,12 +70,7 @@ export interface TargetOffset {
 
 /** CritL rows grouped by configuration (α, λ_t), in order of first appearance. */
 function byConfiguration(rows: SummaryRow[]): SummaryRow[][] {
-  const by = new Map<string, SummaryRow[]>();
-  for (const r of rows) if (r.loss === 'CritL') {
-    const k = `${r.alpha}|${r.lambda_t}`;
-    by.set(k, [...(by.get(k) ?? []), r]);
-  }
-  return [...by.values()];
+  return [...groupBy(rows.filter((r) => r.loss === 'CritL'), (r) => `${r.alpha}|${r.lambda_t}`).values()];
 }
 
 /**

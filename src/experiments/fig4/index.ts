@@ -4,12 +4,11 @@
 // state to DIR/checkpoints/<run>.safetensors every few minutes, so a killed long run (--full) loses at most
 // that much.
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
 import { Tensor, engine } from '../../tensor/tensor.js';
 import type { Dataset } from '../../data/dataset.js';
 import { loadEmbeddedMnist } from '../../data/embedded.js';
 import { loadMnistDir } from '../../data/files.js';
-import { ShardedStores, checkShard, shardOf } from '../shards.js';
+import { ShardedStores, checkShard, shardOf, startFresh } from '../shards.js';
 import { Runner } from '../runner.js';
 import { type Fig4Config, type RunSpec, checkConfig, gridRuns, runId } from './config.js';
 import { trainRun, type RunResult } from './run.js';
@@ -59,6 +58,7 @@ export async function loadData(cfg: Fig4Config, dir?: string): Promise<{ train: 
 }
 
 const STORE_FORMAT = 'crit-fig4-runs-v1';
+const STORE_NAME = 'runs';
 
 /** What a stored run depends on: a store written with other settings is refused (or --fresh). */
 function storeMeta(cfg: Fig4Config, data: string): Record<string, unknown> {
@@ -78,15 +78,8 @@ export async function runFig4(cfg: Fig4Config, opts: Fig4RunOptions): Promise<Fi
   const mine = shardOf(grid, shard);
   const checkpoints = join(opts.out, 'checkpoints');
   const checkpointPath = (spec: RunSpec) => join(checkpoints, `${runId(spec)}.safetensors`);
-  if (opts.fresh) {
-    // A shard starts over on its own runs only; the whole experiment drops every store and checkpoint.
-    if (shard) for (const r of mine) removeCheckpoint(checkpointPath(r));
-    else {
-      rmSync(checkpoints, { recursive: true, force: true });
-      ShardedStores.removeAll(opts.out, 'runs');
-    }
-  }
-  const stores = new ShardedStores<RunRow>(opts.out, 'runs', settings, STORE_FORMAT, shard, opts.fresh);
+  if (opts.fresh) startFresh({ dir: opts.out, name: STORE_NAME, shard, checkpoints, mine: mine.map(checkpointPath) });
+  const stores = new ShardedStores<RunRow>(opts.out, STORE_NAME, settings, STORE_FORMAT, shard, opts.fresh);
   const store = stores.mine;
   const runner = new Runner(store, { name: 'fig4', log: opts.log });
   const t0 = performance.now();

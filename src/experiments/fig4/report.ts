@@ -10,7 +10,7 @@ import { mixedModelHtml, mixedModelJson } from '../mixed-model-report.js';
 import type { Fig4Config } from './config.js';
 import type { EpochRecord, RunResult } from './run.js';
 import { type SummaryRow, type TargetCheck, type MixedModel, type InitSummary, type TargetOffset, type AccuracyGain, TARGET_TOLERANCE, summaryRow, targetChecks, mixedModel, initSummaries, targetOffsets, accuracyGains } from './analysis.js';
-import { fmtNum, fmtPct, finiteJson } from '../../report/format.js';
+import { fmtNum as fmt, fmtPct, finiteJson as noNaN } from '../../report/format.js';
 
 export interface Fig4Summary {
   config: Fig4Config;
@@ -44,9 +44,7 @@ export function summarize(config: Fig4Config, runs: RunResult[], o: { adapter: s
   };
 }
 
-const fmt = fmtNum;
 const pct = (v: number | null | undefined) => fmtPct(v, 2);
-const noNaN = finiteJson;
 
 /** Series label of a run in the per-epoch plots. */
 function series(e: { loss: string; alpha: number | null; lambda_t: number | null }): string {

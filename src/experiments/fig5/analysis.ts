@@ -3,6 +3,7 @@
 // accuracy against ∂L_λ/∂e for CritL (d, bottom); and the paper's mixed model (Table S7): accuracy ~ ∂L_λ/∂e + λ0
 // + (1 | configuration) over CritL's tasks, and the same with |λ0| as its text states.
 import { lmm, spearman, mean as avg, sampleVariance } from '../../stats/index.js';
+import { groupBy } from '../../util/group.js';
 import type { MixedModel } from '../fig4/analysis.js';
 import { configurationOf } from './config.js';
 import type { TaskRecord } from './run.js';
@@ -29,15 +30,6 @@ const finite = (v: number | null | undefined): v is number => typeof v === 'numb
  */
 export const distance = (r: TaskRecord): number => (r.dead >= 1 ? Infinity : finite(r.lambda0) ? Math.abs(r.lambda0) : NaN);
 const se = (xs: number[]) => (xs.length > 1 ? Math.sqrt(sampleVariance(xs) / xs.length) : 0);
-
-function groupBy<T>(xs: T[], key: (x: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const x of xs) {
-    const k = key(x), g = groups.get(k);
-    if (g) g.push(x); else groups.set(k, [x]);
-  }
-  return groups;
-}
 
 /** Mean (± standard error over tasks and repetitions) of test accuracy and λ0 per configuration and bin of tasks. */
 export function binnedCurves(rows: TaskRecord[], bin: number): BinPoint[] {
@@ -79,11 +71,12 @@ export function configSummaries(rows: TaskRecord[], bin: number): ConfigSummary[
     const last = rs.filter((r) => r.task > lastTask - bin);
     const m = (xs: TaskRecord[], f: (r: TaskRecord) => number | null) => { const v = xs.map(f).filter(finite); return v.length ? avg(v) : NaN; };
     const d = rs.map((r) => r.dLde).filter(finite);
+    const dead = rs.filter((r) => r.dead >= 1).map((r) => r.task);
     return {
       configuration, method: rs[0].method, rho: rs[0].rho, alpha: rs[0].alpha, lambda_t: rs[0].lambda_t, tasks: rs.length,
       acc: m(rs, (r) => r.test_acc), lastAcc: m(last, (r) => r.test_acc), lambda0: m(rs, (r) => r.lambda0), lastLambda0: m(last, (r) => r.lambda0),
-      replacedPerTask: m(rs, (r) => r.replaced), dLde: d.length ? avg(d) : null, deadTasks: rs.filter((r) => r.dead >= 1).length,
-      firstDead: rs.filter((r) => r.dead >= 1).reduce<number | null>((f, r) => (f === null || r.task < f ? r.task : f), null),
+      replacedPerTask: m(rs, (r) => r.replaced), dLde: d.length ? avg(d) : null, deadTasks: dead.length,
+      firstDead: dead.length ? Math.min(...dead) : null,
     };
   }).sort((a, b) => order(a) - order(b) || a.configuration.localeCompare(b.configuration));
 }

@@ -68,9 +68,10 @@ export async function benchFig5(o: Fig5BenchOptions = {}): Promise<Fig5BenchResu
       // With the penalty on K of B rows a sample's vector is stored only every ~B/K epochs, so a short bench would
       // see mostly cold rows; a step costs the same whatever the start vectors, so cold = warm steps times the
       // steady state, where every row is warm-started.
-      ? criticalityLoss(model, method === 'critl'
-        ? { alpha: 0.1, lambdaTarget: 0, vectors: 'power', cache: cache!, coldIterations: cold, warmIterations: warm, seed: 1 }
-        : { alpha: 0.1, lambdaTarget: 0, vectors: 'power', cache: cache!, coldIterations: warm, warmIterations: warm, seed: 1, penaltyRows })
+      ? criticalityLoss(model, {
+        alpha: 0.1, lambdaTarget: 0, vectors: 'power', cache: cache!, warmIterations: warm, seed: 1,
+        ...(method === 'critl' ? { coldIterations: cold } : { coldIterations: warm, penaltyRows }),
+      })
       : crossEntropyLoss(model, { hidden: !!cbp });
     try {
       const h: EpochMetrics[] = await trainModel({ model, params, optimizer, data: data.slice(0, slice), epochs, batchSize, seed: 1, loss, afterStep: cbp ?? undefined });

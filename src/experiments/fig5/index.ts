@@ -3,9 +3,8 @@
 // experiment resumes at the next task; the report is rebuilt after every run. `shard` spreads the grid's runs
 // over processes sharing DIR (one per GPU).
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
 import { engine } from '../../tensor/tensor.js';
-import { ShardedStores, checkShard, shardOf, type Shard } from '../shards.js';
+import { ShardedStores, checkShard, shardOf, startFresh, type Shard } from '../shards.js';
 import { CritError } from '../../util/errors.js';
 import { type Fig5Config, checkConfig, gridRuns, runId } from './config.js';
 import { type ClassSource, classesFrom, embeddedDigitClasses } from './tasks.js';
@@ -56,14 +55,7 @@ export async function runFig5(cfg: Fig5Config, opts: Fig5RunOptions): Promise<Fi
   const checkpointOf = (id: string) => join(checkpoints, `${id}.safetensors`);
   const grid = gridRuns(cfg);
   const mine = shardOf(grid, opts.shard);
-  if (opts.fresh) {
-    // A shard starts over on its own runs only; the whole experiment drops every store and checkpoint.
-    if (opts.shard) for (const r of mine) rmSync(checkpointOf(runId(r)), { force: true });
-    else {
-      rmSync(checkpoints, { recursive: true, force: true });
-      ShardedStores.removeAll(opts.out, STORE_NAME);
-    }
-  }
+  if (opts.fresh) startFresh({ dir: opts.out, name: STORE_NAME, shard: opts.shard, checkpoints, mine: mine.map((r) => checkpointOf(runId(r))) });
   const stores = new ShardedStores<TaskRecord>(opts.out, STORE_NAME, settings, STORE_FORMAT, opts.shard, opts.fresh);
   const store = stores.mine;
   const t0 = performance.now();

@@ -11,7 +11,7 @@ import { mixedModelHtml, mixedModelJson } from '../mixed-model-report.js';
 import { configurationOf, type Fig5Config } from './config.js';
 import type { TaskRecord } from './run.js';
 import { binnedCurves, configSummaries, collapse, mixedModel, distance, type BinPoint, type ConfigSummary, type Collapse, type MixedModel } from './analysis.js';
-import { fmtNum, fmtPct, finiteJson } from '../../report/format.js';
+import { fmtNum as fmt, fmtPct, finiteJson as noNaN } from '../../report/format.js';
 
 export interface Fig5Summary {
   config: Fig5Config;
@@ -39,9 +39,7 @@ export function summarize(config: Fig5Config, rows: TaskRecord[], o: { adapter: 
   };
 }
 
-const fmt = fmtNum;
 const pct = (v: number | null | undefined) => fmtPct(v, 1);
-const noNaN = finiteJson;
 
 /** Colours: BP black, CBP greens (darker = larger ρ), CritL blues/purples by α. */
 function palette(configs: ConfigSummary[]): { domain: string[]; range: string[] } {

@@ -4,6 +4,7 @@
 // (torchvision's IMAGENET1K_V1 and _V2): Δ = V2 − V1 of accuracy, Σ and Λ0, with median, IQR and the
 // Wilcoxon signed-rank test against 0.
 import { spearman } from '../../stats/spearman.js';
+import { groupBy } from '../../util/group.js';
 import { wilcoxon } from '../../stats/wilcoxon.js';
 import { lmmAllSubsets } from '../../stats/lmm/allSubsets.js';
 import type { ZooRow } from './run.js';
@@ -81,8 +82,7 @@ function summary(d: number[]): DeltaSummary | null {
 
 /** Models measured under two or more recipes: each later recipe against the first (V1), in recipe order. */
 export function recipeComparison(rows: ZooRow[]): RecipeComparison {
-  const byModel = new Map<string, ZooRow[]>();
-  for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
+  const byModel = groupBy(rows, (r) => r.model);
   const pairs: RecipePair[] = [];
   for (const [model, rs] of byModel) {
     if (rs.length < 2) continue;

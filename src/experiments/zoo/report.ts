@@ -7,7 +7,7 @@ import { page, table, figure, p, esc, type Section } from '../../report/html.js'
 import { toCsv } from '../../report/csv.js';
 import type { ZooRow, ZooImages } from './run.js';
 import { correlations, modelTable, recipeComparison, type Correlation, type ModelTable, type RecipeComparison } from './analysis.js';
-import { fmtNum, finiteJson } from '../../report/format.js';
+import { fmtNum as fmt, finiteJson as noNaN } from '../../report/format.js';
 
 export interface ZooAnalysis { correlations: Correlation[]; models: ModelTable; recipes: RecipeComparison }
 
@@ -17,8 +17,6 @@ export function analyse(rows: ZooRow[]): ZooAnalysis {
   return { correlations: correlations(rows), models: modelTable(rows), recipes: recipeComparison(rows) };
 }
 
-const fmt = fmtNum;
-const noNaN = finiteJson;
 const stars = (pv: number) => (pv < 0.001 ? '***' : pv < 0.01 ? '**' : pv < 0.05 ? '*' : '');
 const LABEL: Record<string, string> = { accuracy: 'accuracy (%)', year: 'year', Sigma: 'Σ', lambda0: 'λ0', Lambda0: 'Λ0', modules: 'modules m', params: 'parameters p' };
 
