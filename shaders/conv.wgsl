@@ -29,10 +29,8 @@ struct Params {
 #endif
 #endif
 
-@compute @workgroup_size({{WG}})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
-  if (i >= u.n) { return; }
+// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+fn element(i: u32) {
 #if UNFOLD
   // One invocation per run of OW outputs: i = (((b * C + c) * KH + kh) * KW + kw) * OH + oh. Runs keep the
   // integer divisions (scalar and slow on CPU drivers) out of the per-element loop.

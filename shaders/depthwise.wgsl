@@ -17,10 +17,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dst: array<f32>;
 
-@compute @workgroup_size({{WG}})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
-  if (i >= u.n) { return; }
+// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+fn element(i: u32) {
 #if FORWARD
   // a = x [B, C, H, W], b = w [C, KH, KW]; i = (bc * OH + oh) * OW + ow.
   let ow = i % u.OW;

@@ -47,10 +47,8 @@ fn op(x: f32, y: f32, p0: f32, p1: f32) -> f32 {
   return {{OP}};
 }
 
-@compute @workgroup_size({{WG}})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
-  if (i >= u.n) { return; }
+// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+fn element(i: u32) {
 #if BINARY
 #if CONTIGUOUS
   out[i] = op(a[i], b[i], u.p0, u.p1);

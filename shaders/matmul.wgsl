@@ -5,9 +5,9 @@
 //    barriers are coroutine switches): no shared memory, no barriers. A workgroup owns ROWS rows of C; every
 //    invocation keeps ROWS x 8 values of C in registers (ROWS x 2 vec4 accumulators). The row index depends
 //    only on workgroup_id, so the driver reads A with one scalar load broadcast to all lanes; only B is read
-//    per lane. B_VEC4 (B not transposed, N % 4 == 0) binds B and C as vec4 arrays: 2 loads per lane and k
-//    instead of 8. C_TRANS writes C transposed (matmul.ts swaps the operands for outputs with very few
-//    columns, so that lanes run along the long side). Out-of-range rows and columns are clamped on load and
+//    per lane. B_VEC4 (B not transposed, N % 4 == 0) binds B as a vec4 array: 2 loads per lane and k
+//    instead of 8; C_VEC4 stores C the same way. C_TRANS writes C transposed (matmul.ts swaps the operands
+//    when the lanes are better used along M, e.g. convolutions with few output pixels). Out-of-range rows and columns are clamped on load and
 //    skipped on store, so the k loop has no branches. Indices are computed from k rather than carried from
 //    one iteration to the next: on lavapipe every loop-carried variable costs a masked blend per iteration
 //    (23 vs 17 GFLOP/s at 1024^3 on 2 cores, measured in CPU time).
@@ -18,9 +18,12 @@ struct Params { M: u32, N: u32, K: u32, batch: u32, sa: u32, sb: u32, sc: u32, a
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 #if B_VEC4
 @group(0) @binding(2) var<storage, read> B: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> C: array<vec4<f32>>;
 #else
 @group(0) @binding(2) var<storage, read> B: array<f32>;
+#endif
+#if C_VEC4
+@group(0) @binding(3) var<storage, read_write> C: array<vec4<f32>>;
+#else
 @group(0) @binding(3) var<storage, read_write> C: array<f32>;
 #endif
 
@@ -93,7 +96,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(global_invocation_id) gi
   for (var i = 0u; i < ROWS; i++) {
     let r = row0 + i;
     if (r < u.M) {
-#if B_VEC4
+#if C_VEC4
       for (var j = 0u; j < 2u; j++) {
         let c4 = gid.x * 2u + j;
         if (c4 < N4) { C[cb / 4u + r * N4 + c4] = u.alpha * acc[2u * i + j]; }

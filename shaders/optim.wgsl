@@ -18,10 +18,8 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> s2: array<f32>;
 #endif
 
-@compute @workgroup_size({{WG}})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
-  if (i >= u.n) { return; }
+// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+fn element(i: u32) {
   var w = p[i];
   var d = g[i];
 #if ADAM

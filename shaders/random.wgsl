@@ -5,10 +5,8 @@
 struct Params { n: u32, seed: u32, stream: u32, offset: u32, p0: f32, p1: f32 };
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@compute @workgroup_size({{WG}})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * {{WG}}u + lid;
-  if (i >= u.n) { return; }
+// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+fn element(i: u32) {
   let h = rng_bits(u.seed, u.stream, u.offset + i);
 #if NORMAL
   let u1 = (f32(h.x >> 8u) + 1.0) * 5.9604644775390625e-8;

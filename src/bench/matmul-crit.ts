@@ -28,7 +28,7 @@ export interface CritMatmulRunner extends MatmulRunner {
 export function critMatmul(eng: Engine, { m, k, n }: MatmulShape, a: Float32Array, b: Float32Array, variant?: 'register' | 'tiled'): CritMatmulRunner {
   const ta: Tensor = tensor(a, [m, k]), tb: Tensor = tensor(b, [k, n]);
   const prof = eng.hasTimestamps ? new Profiler(eng.device) : null;
-  const p = matmulPlan(variant ?? (eng.isCpuAdapter ? 'register' : 'tiled'), { batch: 1, M: m, N: n }, { transA: false, transB: false });
+  const p = matmulPlan(variant ?? (eng.isCpuAdapter ? 'register' : 'tiled'), { batch: 1, M: m, N: n, K: k }, { transA: false, transB: false });
   const runner: CritMatmulRunner = {
     variant: p.variant + (p.variant === 'register' ? ` ${p.defines.ROWS}x${8 * Number(p.defines.WG)}${p.swap ? ' swapped' : ''}` : ' 64x64'),
     result: new Float32Array(0),

@@ -22,7 +22,12 @@ export interface DispatchArgs {
   /** Uniform parameters at binding 0 (u32/i32/f32 packed as the shader's Params struct), at most 256 bytes. */
   params?: ArrayBuffer;
   /** Number of workgroups; a count over maxComputeWorkgroupsPerDimension is folded into y (kernels use linearWorkgroup). */
-  workgroups: number | [number, number, number];
+  workgroups?: number | [number, number, number];
+  /**
+   * Instead of workgroups, for the one-index kernels (a source that ends with shaders/elements.wgsl and defines
+   * `fn element(i)`): the number of indices. The engine sets WG and PER (indices per invocation) for its adapter.
+   */
+  indices?: number;
   /** For the profiler: a label (default kernel.name) and the work done. */
   label?: string;
   flops?: number;
@@ -30,6 +35,8 @@ export interface DispatchArgs {
 }
 
 const UNIFORM_SLOT = 256;
+/** Workgroup size of the one-index kernels. */
+const INDEX_WG = 64;
 const RING_SLOTS = 2048;
 
 export class Engine {
@@ -41,6 +48,13 @@ export class Engine {
   profiler: Profiler | null = null;
   /** Chosen by adapter kind: CPU drivers (lavapipe, SwiftShader) prefer kernels without shared memory. */
   readonly isCpuAdapter: boolean;
+  /**
+   * Indices per invocation of the one-index kernels: CPU drivers pay per invocation and per workgroup started,
+   * most of an elementwise map's time at one index per invocation (lavapipe, 2.5M floats: relu and add 11-12 ms
+   * at 1, 5-6 at 8; docs/bench.md). 8 keeps 512 indices per workgroup, enough workgroups for many-core CPUs.
+   * GPUs keep one.
+   */
+  readonly indicesPerInvocation: number;
 
   private pipelines = new Map<string, GPUComputePipeline>();
   /** Each pipeline's bind group layout: getBindGroupLayout() makes a new object per call. */
@@ -74,6 +88,7 @@ export class Engine {
     this.limits = device.limits;
     this.features = features;
     this.isCpuAdapter = adapter.kind !== 'gpu';
+    this.indicesPerInvocation = this.isCpuAdapter ? 8 : 1;
     this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.ring = device.createBuffer({ size: UNIFORM_SLOT * RING_SLOTS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.lost.then((info) => { this.lost = `${info.reason}: ${info.message}`; });
@@ -145,7 +160,8 @@ export class Engine {
 
   dispatch(args: DispatchArgs): void {
     if (this.ringUsed === RING_SLOTS) this.flush();
-    const pipeline = this.pipeline(args.kernel);
+    const oneIndex = args.indices !== undefined;
+    const pipeline = this.pipeline(oneIndex ? { ...args.kernel, defines: { ...args.kernel.defines, WG: INDEX_WG, PER: this.indicesPerInvocation } } : args.kernel);
     const entries: GPUBindGroupEntry[] = [];
     if (args.params) {
       if (args.params.byteLength > UNIFORM_SLOT) throw new CritError(`kernel ${args.kernel.name}: params of ${args.params.byteLength} bytes exceed ${UNIFORM_SLOT}`);
@@ -158,7 +174,9 @@ export class Engine {
     let layout = this.layouts.get(pipeline);
     if (!layout) this.layouts.set(pipeline, (layout = pipeline.getBindGroupLayout(0)));
     const bindGroup = this.device.createBindGroup({ layout, entries });
-    const grid = typeof args.workgroups === 'number' ? this.foldGrid(args.workgroups) : args.workgroups;
+    const workgroups = oneIndex ? Math.max(1, Math.ceil(args.indices! / (INDEX_WG * this.indicesPerInvocation))) : args.workgroups;
+    if (workgroups === undefined) throw new CritError(`kernel ${args.kernel.name}: dispatch without workgroups or indices`);
+    const grid = typeof workgroups === 'number' ? this.foldGrid(workgroups) : workgroups;
     const pass = this.profiler
       ? this.enc().beginComputePass({ timestampWrites: this.profiler.timestampWrites(args.label ?? args.kernel.name, args.flops, args.bytes) })
       : this.sharedPass();

@@ -1,13 +1,15 @@
 // Optimizers that update parameters in place on the GPU: one fused dispatch per parameter tensor
 // (shaders/optim.wgsl), no readback, nothing recorded on tapes (the kernel is not an op). The parameter
 // tensors keep their identity, so a Params record stays valid across steps. Rules follow torch.optim.
-import source from '../../shaders/optim.wgsl';
+import optimSource from '../../shaders/optim.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt, sameShape } from '../tensor/shape.js';
-import { ParamWriter, groups1d, WG } from '../ops/launch.js';
+import { ParamWriter, withIndexMain } from '../ops/launch.js';
 import { zeros } from '../ops/create.js';
 import { CritError } from '../util/errors.js';
 import type { Params } from './mlp.js';
+
+const source = withIndexMain(optimSource);
 
 export interface Optimizer {
   /** Learning rate of the next step (a schedule sets it per epoch). */
@@ -81,11 +83,11 @@ abstract class InPlace implements Optimizer {
       if (p.size === 0) return;
       const { defines, uniforms } = this.rule();
       p.engine.dispatch({
-        kernel: { name: 'optim', source, defines: { WG, ...defines } },
+        kernel: { name: 'optim', source, defines },
         label: this.label,
         buffers: [p.buffer, g.buffer, ...this.state[n].map((t) => t.buffer)],
         params: uniforms.u32(p.size).buffer,
-        workgroups: groups1d(p.size),
+        indices: p.size,
         bytes: 4 * p.size * (3 + 2 * this.state[n].length),
         flops: 8 * p.size,
       });

@@ -9,7 +9,7 @@ import windowSource from '../../shaders/window.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpFn } from './op.js';
-import { ParamWriter, groups1d, WG } from './launch.js';
+import { ParamWriter, withIndexMain } from './launch.js';
 import { matmul } from './matmul.js';
 import { add } from './elementwise.js';
 import { mean } from './reduce.js';
@@ -19,7 +19,7 @@ import { type Window2d, type Pair, windowOutput, window2d } from './window.js';
 import { depthwiseConv2d } from './depthwise.js';
 
 /** The kernel family, with the window arithmetic it shares with the other window kernels. */
-const source = windowSource + kernelSource;
+const source = withIndexMain(windowSource + kernelSource);
 
 export { type Window2d, windowOutput, window2d } from './window.js';
 
@@ -41,7 +41,7 @@ function dispatch(mode: Mode, src: Tensor, out: Tensor, C: number, [H, W]: reado
   if (out.size === 0) return;
   // Invocations: UNFOLD one per run of OW outputs, FOLD and SCATTER one per row of W pixels, else one per window.
   const n = mode === 'UNFOLD' ? out.size / OW : mode === 'FOLD' || mode === 'SCATTER' ? out.size / W : out.size;
-  const defines: Record<string, boolean | number> = { WG, IDX: !!idx, WINDOW_SUM: mode === 'FOLD' || mode === 'SCATTER' };
+  const defines: Record<string, boolean | number> = { IDX: !!idx, WINDOW_SUM: mode === 'FOLD' || mode === 'SCATTER' };
   for (const m of ['UNFOLD', 'FOLD', 'ARGMAX', 'GATHER', 'SCATTER']) defines[m] = m === mode;
   src.engine.dispatch({
     kernel: { name: 'conv', source, defines },
@@ -49,7 +49,7 @@ function dispatch(mode: Mode, src: Tensor, out: Tensor, C: number, [H, W]: reado
     buffers: idx ? [src.buffer, idx.buffer, out.buffer] : [src.buffer, out.buffer],
     params: new ParamWriter().u32(n).u32(C).u32(H).u32(W).u32(OH).u32(OW).u32(w.kernel[0]).u32(w.kernel[1])
       .u32(w.stride[0]).u32(w.stride[1]).u32(w.padding[0]).u32(w.padding[1]).u32(w.dilation[0]).u32(w.dilation[1]).f32(fill).buffer,
-    workgroups: groups1d(n),
+    indices: n,
     bytes: 4 * (src.size + out.size + (idx?.size ?? 0)),
   });
 }

@@ -8,13 +8,13 @@ import windowSource from '../../shaders/window.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpFn } from './op.js';
-import { ParamWriter, groups1d, WG } from './launch.js';
+import { ParamWriter, withIndexMain } from './launch.js';
 import { add } from './elementwise.js';
 import { type Window2d, windowOutput } from './window.js';
 import { CritError } from '../util/errors.js';
 
 /** The kernel family, with the window arithmetic it shares with the other window kernels. */
-const source = windowSource + kernelSource;
+const source = withIndexMain(windowSource + kernelSource);
 
 /** The window, and the input images' height and width (the gradients need them to know the shapes). */
 export interface DepthwiseAttrs extends Window2d { size: [number, number] }
@@ -25,12 +25,12 @@ function dispatch(mode: Mode, a: Tensor, b: Tensor, out: Tensor, B: number, C: n
   if (out.size === 0) return;
   const [H, W] = at.size, [OH, OW] = windowOutput(at, at.size);
   a.engine.dispatch({
-    kernel: { name: 'depthwise', source, defines: { WG, FORWARD: mode === 'FORWARD', INPUT_GRAD: mode === 'INPUT_GRAD', WEIGHT_GRAD: mode === 'WEIGHT_GRAD' } },
+    kernel: { name: 'depthwise', source, defines: { FORWARD: mode === 'FORWARD', INPUT_GRAD: mode === 'INPUT_GRAD', WEIGHT_GRAD: mode === 'WEIGHT_GRAD' } },
     label: `depthwise_${mode.toLowerCase()}`,
     buffers: [a.buffer, b.buffer, out.buffer],
     params: new ParamWriter().u32(out.size).u32(B).u32(C).u32(H).u32(W).u32(OH).u32(OW).u32(at.kernel[0]).u32(at.kernel[1])
       .u32(at.stride[0]).u32(at.stride[1]).u32(at.padding[0]).u32(at.padding[1]).u32(at.dilation[0]).u32(at.dilation[1]).buffer,
-    workgroups: groups1d(out.size),
+    indices: out.size,
     bytes: 4 * (a.size + b.size + out.size),
     flops: 2 * (mode === 'WEIGHT_GRAD' ? B * OH * OW * out.size : out.size * at.kernel[0] * at.kernel[1]),
   });

@@ -5,10 +5,10 @@ import tanhSource from '../../shaders/tanh.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf, fmt } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpRule, type RuleContext } from './op.js';
-import { ParamWriter, groups1d, WG } from './launch.js';
+import { ParamWriter, withIndexMain } from './launch.js';
 import { CritError } from '../util/errors.js';
 
-const source = tanhSource + elementwiseSource;
+const source = withIndexMain(tanhSource + elementwiseSource);
 
 const A = 1.7159, B = 0.6666;
 const MAX_RANK = 8;
@@ -30,11 +30,11 @@ function launch(name: string, expr: string, inputs: Tensor[], outShape: readonly
   else if (binary && !contiguous) p.vec4s(broadcastStrides(inputs[0].shape, outShape), 2).vec4s(broadcastStrides(inputs[1].shape, outShape), 2);
   else p.vec4s([], 2).vec4s([], 2);
   out.engine.dispatch({
-    kernel: { name: 'elementwise', source, defines: { OP: expr, WG, BINARY: binary, CONTIGUOUS: contiguous, BLOCK_A: !!blockA, BLOCK_B: !!blockB } },
+    kernel: { name: 'elementwise', source, defines: { OP: expr, BINARY: binary, CONTIGUOUS: contiguous, BLOCK_A: !!blockA, BLOCK_B: !!blockB } },
     label: name,
     buffers: [...inputs.map((t) => t.buffer), out.buffer],
     params: p.buffer,
-    workgroups: groups1d(n),
+    indices: n,
     bytes: 4 * (n + inputs.reduce((s, t) => s + t.size, 0)),
     flops: n,
   });

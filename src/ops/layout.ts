@@ -1,20 +1,21 @@
 // Data movement: reshape (a view), broadcast, permute/transpose, slice and its adjoint pad, concat,
 // row gather and its adjoint scatter-add. All but reshape run the strided-copy kernel (shaders/layout.wgsl).
-import source from '../../shaders/layout.wgsl';
-import fillSource from '../../shaders/fill.wgsl';
+import layoutSource from '../../shaders/layout.wgsl';
+import fillWgsl from '../../shaders/fill.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { sizeOf, stridesOf, broadcastStrides, broadcastShapes, sameShape, fmt, normAxis, checkShape, type Shape } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpFn } from './op.js';
-import { ParamWriter, groups1d, WG } from './launch.js';
+import { ParamWriter, withIndexMain } from './launch.js';
 import { sum } from './reduce.js';
 import { CritError } from '../util/errors.js';
 
 const MAX_RANK = 8;
+const source = withIndexMain(layoutSource), fillSource = withIndexMain(fillWgsl);
 
 type LayoutMode = 'STRIDED' | 'GATHER' | 'SCATTER_ADD' | 'SCATTER_ROWS' | 'ONE_HOT';
 /** The layout kernel (shaders/layout.wgsl) in one of its modes. */
 function layoutKernel(mode: LayoutMode) {
-  return { name: 'layout', source, defines: { STRIDED: mode === 'STRIDED', GATHER: mode === 'GATHER', SCATTER_ADD: mode === 'SCATTER_ADD', SCATTER_ROWS: mode === 'SCATTER_ROWS', ONE_HOT: mode === 'ONE_HOT', WG } };
+  return { name: 'layout', source, defines: { STRIDED: mode === 'STRIDED', GATHER: mode === 'GATHER', SCATTER_ADD: mode === 'SCATTER_ADD', SCATTER_ROWS: mode === 'SCATTER_ROWS', ONE_HOT: mode === 'ONE_HOT' } };
 }
 
 /** Encodes dst[dOff + idx·dStrides] = src[sOff + idx·sStrides] over every index of shape. */
@@ -27,7 +28,7 @@ export function stridedCopy(src: Tensor, sOff: number, sStrides: readonly number
     label,
     buffers: [src.buffer, dst.buffer],
     params: new ParamWriter().u32(n).u32(shape.length).u32(sOff).u32(dOff).vec4s(shape, 2).vec4s(sStrides, 2).vec4s(dStrides, 2).buffer,
-    workgroups: groups1d(n),
+    indices: n,
     bytes: 8 * n,
   });
 }
@@ -47,7 +48,7 @@ export function scatterRowsInPlace(dst: Tensor, indices: Tensor, src: Tensor): v
   dst.engine.dispatch({
     kernel: layoutKernel('SCATTER_ROWS'), label: 'scatter_rows', buffers: [src.buffer, indices.buffer, dst.buffer],
     params: new ParamWriter().u32(n).u32(2).u32(0).u32(dst.shape[0]).vec4s([indices.size, row], 2).vec4s([], 2).vec4s([], 2).buffer,
-    workgroups: groups1d(n), bytes: 8 * n,
+    indices: n, bytes: 8 * n,
   });
 }
 
@@ -57,10 +58,10 @@ export function fillInPlace(t: Tensor, value: number): Tensor {
   const bits = new DataView(new ArrayBuffer(4));
   if (t.dtype === 'f32') bits.setFloat32(0, value, true); else bits.setInt32(0, value, true);
   t.engine.dispatch({
-    kernel: { name: 'fill', source: fillSource, defines: { WG } },
+    kernel: { name: 'fill', source: fillSource, defines: {} },
     buffers: [t.buffer],
     params: new ParamWriter().u32(t.size).u32(bits.getUint32(0, true)).buffer,
-    workgroups: groups1d(t.size),
+    indices: t.size,
     bytes: 4 * t.size,
   });
   return t;
@@ -259,7 +260,7 @@ export const gatherOp: OpFn<Record<string, never>> = defineOp<Record<string, nev
       kernel: layoutKernel('GATHER'),
       label: 'gather', buffers: [x.buffer, idx.buffer, out.buffer],
       params: new ParamWriter().u32(out.size).u32(2).u32(x.shape[0]).u32(0).vec4s([idx.size, row], 2).vec4s([], 2).vec4s([], 2).buffer,
-      workgroups: groups1d(out.size), bytes: 8 * out.size,
+      indices: out.size, bytes: 8 * out.size,
     });
     return out;
   },
@@ -286,7 +287,7 @@ export const scatterAddOp: OpFn<{ rows: number }> = defineOp<{ rows: number }>({
       kernel: layoutKernel('SCATTER_ADD'),
       label: 'scatter_add', buffers: [g.buffer, idx.buffer, out.buffer],
       params: new ParamWriter().u32(out.size).u32(3).u32(0).u32(0).vec4s([rows, row, idx.size], 2).vec4s([], 2).vec4s([], 2).buffer,
-      workgroups: groups1d(out.size), bytes: 4 * (out.size + g.size),
+      indices: out.size, bytes: 4 * (out.size + g.size),
     });
     return out;
   },
@@ -324,7 +325,7 @@ export const oneHotOp = defineOp<{ classes: number }>({
       kernel: layoutKernel('ONE_HOT'),
       label: 'one_hot', buffers: [labels.buffer, labels.buffer, out.buffer],
       params: new ParamWriter().u32(out.size).u32(2).u32(0).u32(0).vec4s([labels.size, classes], 2).vec4s([], 2).vec4s([], 2).buffer,
-      workgroups: groups1d(out.size), bytes: 4 * out.size,
+      indices: out.size, bytes: 4 * out.size,
     });
     return out;
   },

@@ -10,7 +10,7 @@ import { add } from './elementwise.js';
 import { CritError } from '../util/errors.js';
 import { ParamWriter } from './launch.js';
 
-export interface MatmulAttrs { transA: boolean; transB: boolean; variant?: 'register' | 'tiled' }
+export interface MatmulAttrs { transA: boolean; transB: boolean; variant?: 'register' | 'tiled'; plan?: Partial<RegisterChoice> }
 
 interface Dims {
   batch: number; M: number; N: number; K: number;
@@ -54,28 +54,56 @@ function expandBatch(t: Tensor, opBatch: number[], d: Dims): Tensor {
 /** How one product runs: kernel defines, grid, and whether the operands are swapped (see matmul.wgsl). */
 export interface MatmulPlan { variant: 'register' | 'tiled'; defines: Record<string, boolean | number>; workgroups: [number, number, number]; swap: boolean; label: string }
 
+/** Forces a REGISTER plan's free choices (benchmarks and tests); matmulPlan() picks them otherwise. */
+export interface RegisterChoice { swap: boolean; rows: number }
+
 /**
- * REGISTER: a workgroup covers ROWS rows and WG x 8 columns. Outputs with fewer than 8 columns and more rows
- * (matrix-vector products) are computed transposed, so the lanes run along the long side. ROWS shrinks for
- * short outputs so that no workgroup computes mostly clamped copies of the last row; WG drops to 8 lanes (one
- * AVX2 vector on lavapipe) for narrow outputs. Measured on lavapipe: docs/bench.md.
+ * REGISTER: a workgroup covers ROWS rows and WG x 8 columns, WG = 16 lanes (8 for narrow outputs: one AVX2
+ * vector on lavapipe). Swapped, the kernel computes Cᵀ = op(B)ᵀ op(A)ᵀ and writes it back transposed, so the
+ * lanes run along M. matmulPlan() takes the candidate (swap or not, ROWS) that registerCost() rates cheapest.
  * TILED: 64 x 64 tiles, 16 x 16 invocations of 4 x 4.
  */
-export function matmulPlan(variant: 'register' | 'tiled', d: { batch: number; M: number; N: number }, { transA, transB }: { transA: boolean; transB: boolean }): MatmulPlan {
+export function matmulPlan(variant: 'register' | 'tiled', d: { batch: number; M: number; N: number; K: number }, trans: { transA: boolean; transB: boolean }, choice?: Partial<RegisterChoice>): MatmulPlan {
+  const { transA, transB } = trans;
   if (variant === 'tiled') {
     return { variant, swap: false, label: 'matmul_tiled', workgroups: [Math.ceil(d.N / 64), Math.ceil(d.M / 64), d.batch], defines: { TILED: true, TRANS_A: transA, TRANS_B: transB } };
   }
-  const swap = d.N < 8 && d.M > d.N;
+  let best: MatmulPlan | null = null, bestCost = Infinity;
+  for (const swap of choice?.swap === undefined ? [false, true] : [choice.swap]) {
+    for (const rows of choice?.rows === undefined ? [16, 8, 4, 2, 1] : [choice.rows]) {
+      const p = registerPlan(d, trans, swap, rows), c = registerCost(p, d);
+      if (c < bestCost) { best = p; bestCost = c; }
+    }
+  }
+  return best!;
+}
+
+function registerPlan(d: { batch: number; M: number; N: number }, { transA, transB }: { transA: boolean; transB: boolean }, swap: boolean, rows: number): MatmulPlan {
   const [M, N, tA, tB] = swap ? [d.N, d.M, !transB, !transA] : [d.M, d.N, transA, transB];
-  const rows = M >= 64 ? 16 : M >= 24 ? 8 : M >= 4 ? 4 : M;
   const wg = N > 64 ? 16 : 8;
-  const bVec4 = !swap && !tB && N % 4 === 0;
+  const bVec4 = !tB && N % 4 === 0;
   return {
-    variant, swap, label: 'matmul_register',
+    variant: 'register', swap, label: 'matmul_register',
     workgroups: [Math.ceil(N / (8 * wg)), Math.ceil(M / rows), d.batch],
-    defines: { REGISTER: true, ROWS: rows, WG: wg, TRANS_A: tA, TRANS_B: tB, B_VEC4: bVec4, C_TRANS: swap },
+    defines: { REGISTER: true, ROWS: rows, WG: wg, TRANS_A: tA, TRANS_B: tB, B_VEC4: bVec4, C_VEC4: bVec4 && !swap, C_TRANS: swap },
   };
 }
+
+/**
+ * Relative time of a REGISTER plan on lavapipe: per workgroup, 8-lane vector and k, one read of B (2 vec4 loads,
+ * 8 gathered scalars, or 8 scalars a row of B apart when B is transposed) and ROWS broadcast reads of A with 2
+ * FMAs each, clamped rows and columns costing like real ones; a fixed cost per workgroup; and the scattered
+ * stores of a transposed C. Constants fitted to the kernel times of 18 shapes x 6 plans (convolution, MLP and
+ * square products; median error 7%): docs/bench.md.
+ */
+export function registerCost(p: MatmulPlan, { batch, M, N, K }: { batch: number; M: number; N: number; K: number }): number {
+  const [gx, gy, gz] = p.workgroups, d = p.defines;
+  const readB = d.B_VEC4 ? COST.bVec4 : d.TRANS_B ? COST.bTransposed : COST.bScalar;
+  const vectors = gx * gy * gz * ((d.WG as number) / 8);
+  const stores = p.swap ? batch * M * N * COST.transposedStore : 0;
+  return vectors * (K * (readB + (d.ROWS as number) * COST.row) + COST.workgroup) + stores;
+}
+const COST = { bVec4: 2.7, bScalar: 3.9, bTransposed: 5.5, row: 1, workgroup: 34, transposedStore: 0.05 };
 
 export const matmulOp = defineOp<MatmulAttrs>({
   name: 'matmul',
@@ -84,7 +112,7 @@ export const matmulOp = defineOp<MatmulAttrs>({
     const d = dims(a.shape, b.shape, attrs);
     const eng = a.engine;
     const variant = attrs.variant ?? (eng.isCpuAdapter ? 'register' : 'tiled');
-    const p = matmulPlan(variant, d, attrs);
+    const p = matmulPlan(variant, d, attrs, attrs.plan);
     const max = eng.limits.maxComputeWorkgroupsPerDimension;
     if (p.workgroups.some((w) => w > max)) throw new CritError(`matmul ${fmt(a.shape)} x ${fmt(b.shape)}: grid ${p.workgroups.join('x')} over the adapter's ${max} workgroups per dimension`);
     const out = Tensor.empty(d.outShape, 'f32', eng);
@@ -143,5 +171,5 @@ export const matmulOp = defineOp<MatmulAttrs>({
 
 /** op(A) op(B); `transA`/`transB` read an operand as transposed without copying it. */
 export function matmul(a: Tensor, b: Tensor, opts: Partial<MatmulAttrs> = {}): Tensor {
-  return matmulOp([a, b], { transA: !!opts.transA, transB: !!opts.transB, variant: opts.variant });
+  return matmulOp([a, b], { transA: !!opts.transA, transB: !!opts.transB, variant: opts.variant, plan: opts.plan });
 }

@@ -2,7 +2,7 @@
 // GPU's f32 result may be from the f64 reference (with why). Every test that walks the table reads this
 // file; an op of the table without an entry here fails those tests.
 import * as crit from '../../src/index.node.js';
-import type { HostTensor, Tensor } from '../../src/index.node.js';
+import type { HostTensor, Tensor, RegisterChoice } from '../../src/index.node.js';
 import { type Case, type In, type Tol, type Rng, U, ULP, f32, withSpecials, distinct, ints, sizeOf } from './harness.js';
 
 export interface OpSpec {
@@ -132,14 +132,15 @@ function reduceCases(shapes: number[][], r: Rng, gen: (s: number[]) => In): Case
 }
 
 // ---- matmul ----
-interface MM { a: number[]; b: number[]; transA?: boolean; transB?: boolean; variant?: 'register' | 'tiled' }
+interface MM { a: number[]; b: number[]; transA?: boolean; transB?: boolean; variant?: 'register' | 'tiled'; plan?: RegisterChoice }
 /** Stored operand shapes for op(A) = [..., M, K], op(B) = [..., K, N]. */
-function mmCase(r: Rng, batchA: number[], batchB: number[], M: number, K: number, N: number, transA: boolean, transB: boolean, variant?: 'register' | 'tiled'): Case {
+function mmCase(r: Rng, batchA: number[], batchB: number[], M: number, K: number, N: number, transA: boolean, transB: boolean, variant?: 'register' | 'tiled', plan?: RegisterChoice): Case {
   const a = [...batchA, ...(transA ? [K, M] : [M, K])], b = [...batchB, ...(transB ? [N, K] : [K, N])];
+  const planLabel = plan ? ` ${plan.swap ? 'swapped' : 'as is'}, ${plan.rows} rows` : '';
   return {
-    label: `${fmtShape(a)}${transA ? 'T' : ''} x ${fmtShape(b)}${transB ? 'T' : ''}${variant ? ' ' + variant : ''}`,
+    label: `${fmtShape(a)}${transA ? 'T' : ''} x ${fmtShape(b)}${transB ? 'T' : ''}${variant ? ' ' + variant : ''}${planLabel}`,
     inputs: [f32(r, a, -1, 1), f32(r, b, -1, 1)],
-    attrs: { transA, transB, variant } satisfies Partial<MM>,
+    attrs: { transA, transB, variant, plan } satisfies Partial<MM>,
   };
 }
 const mmK = (c: Case) => { const a = c.inputs[0].shape; return c.attrs.transA ? a[a.length - 2] : a[a.length - 1]; };
@@ -366,6 +367,15 @@ export const opSpecs: Record<string, OpSpec> = {
         for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) cs.push(mmCase(r, [], [], M, K, N, tA, tB, 'register'));
         cs.push(mmCase(r, [], [], M, K, N, false, false, 'tiled'));
       }
+      // Every REGISTER layout whatever the cost model picks: swapped or not, vec4 rows of B (N % 4 == 0) or not,
+      // each transpose, clamped rows (ROWS above M) and a broadcast operand.
+      for (const [M, K, N] of [[12, 33, 16], [13, 33, 7]]) {
+        for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+          for (const swap of [false, true]) cs.push(mmCase(r, [], [], M, K, N, tA, tB, 'register', { swap, rows: 8 }));
+        }
+      }
+      cs.push(mmCase(r, [], [3], 5, 9, 12, false, false, 'register', { swap: true, rows: 16 }));
+      cs.push(mmCase(r, [3], [], 12, 9, 3, true, false, 'register', { swap: false, rows: 1 }));
       cs.push(mmCase(r, [3], [3], 7, 33, 5, false, false, 'register'));
       cs.push(mmCase(r, [3], [3], 65, 33, 70, false, false, 'tiled'));
       cs.push(mmCase(r, [], [4], 7, 33, 5, true, false));
