@@ -52,9 +52,10 @@ export class Engine {
    * Indices per invocation of the one-index kernels: CPU drivers pay per invocation and per workgroup started,
    * most of an elementwise map's time at one index per invocation (lavapipe, 2.5M floats: relu and add 11-12 ms
    * at 1, 5-6 at 8; docs/bench.md). 8 keeps 512 indices per workgroup, enough workgroups for many-core CPUs.
-   * GPUs keep one.
+   * GPUs keep one. May be changed between dispatches (kernels are compiled per value; the tests of folded grids
+   * set it to reach them with fewer indices).
    */
-  readonly indicesPerInvocation: number;
+  indicesPerInvocation: number;
 
   private pipelines = new Map<string, GPUComputePipeline>();
   /** Each pipeline's bind group layout: getBindGroupLayout() makes a new object per call. */

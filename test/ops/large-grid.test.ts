@@ -1,6 +1,8 @@
 // Dispatches over 65,535 workgroups: the engine folds the grid into two dimensions and the kernels rebuild
 // the linear index. Checked on more than 65535 * 64 elements for an elementwise op (both the contiguous and
-// the broadcasting path), the RNG, a strided copy, and reductions in each of their paths.
+// the broadcasting path), the RNG, a strided copy, and reductions in each of their paths. The one-index kernels
+// run with one index per invocation here, as on GPUs (CPU adapters take 8 and would need 8x the elements to
+// fold); one elementwise check folds with 2 per invocation.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as crit from '../../src/index.node.js';
@@ -10,7 +12,9 @@ import { sumDepth } from './cases.js';
 const LIMIT = 65535 * 64;
 const N = LIMIT + 4097;
 
-test.before(async () => { await crit.init(); });
+let perInvocation = 1;
+test.before(async () => { const eng = await crit.init(); perInvocation = eng.indicesPerInvocation; eng.indicesPerInvocation = 1; });
+test.after(async () => { (await crit.init()).indicesPerInvocation = perInvocation; });
 
 /** Host values on a fixed pattern (cheap to make, varied). */
 function pattern(n: number, k = 1): Float32Array {
@@ -35,6 +39,19 @@ test(`elementwise on ${N} elements: contiguous and broadcasting paths`, async ()
     const m = await crit.mul(x, crit.tensor([-3], [1])).readF32();
     for (let i = 0; i < N; i++) if (m[i] !== Math.fround(xh[i] * -3)) assert.unreachable(`mul broadcast: element ${i}: ${m[i]}`);
   });
+});
+
+test(`elementwise with 2 indices per invocation on ${2 * LIMIT + 4097} elements`, async () => {
+  const eng = await crit.init();
+  const n = 2 * LIMIT + 4097;
+  eng.indicesPerInvocation = 2;
+  try {
+    await crit.scopeAsync(async () => {
+      const xh = pattern(n, 7);
+      const s = await crit.scale(crit.tensor(xh), 2).readF32();
+      for (let i = 0; i < n; i++) if (s[i] !== xh[i] * 2) assert.unreachable(`scale: element ${i}: ${s[i]} vs ${xh[i] * 2}`);
+    });
+  } finally { eng.indicesPerInvocation = 1; }
 });
 
 test(`random uniform on ${N} elements: the last elements equal the CPU twin`, async () => {

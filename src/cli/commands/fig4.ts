@@ -25,8 +25,8 @@ the paper's plots and an HTML report.
   --full (default)   the paper: 200 epochs, 5 repetitions, λ_t in {-0.2, 0, 0.2}, α in {0.01, 0.1, 1, 10, 100,
                      250, 500}, lr 1e-3 x 0.997^epoch, batch 128 (days on a CPU; use a GPU)
   --quick            256 embedded training digits (500 test digits), 6 epochs, λ_t in {-0.2, 0, 0.2}, α in
-                     {1, 10, 100, 500}, one repetition, Adam lr 1e-3, batch 32 (docs/fig4.md says why): about
-                     10 minutes on 2 CPU cores
+                     {1, 10, 100, 500}, one repetition, Adam lr 1e-3, batch 32 (docs/fig4.md says why): about 8
+                     minutes on 2 CPU cores
   --out DIR          output folder (default out/fig4 or out/fig4-quick)
   --data DIR         folder with the MNIST IDX files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte,
                      t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte); default: the 10,000 embedded digits
