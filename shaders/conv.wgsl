@@ -29,7 +29,7 @@ struct Params {
 #endif
 #endif
 
-// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+// One index of the grid; shaders/one_index.wgsl's main calls it for every i < u.n.
 fn element(i: u32) {
 #if UNFOLD
   // One invocation per run of OW outputs: i = (((b * C + c) * KH + kh) * KW + kw) * OH + oh. Runs keep the

@@ -17,7 +17,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dst: array<f32>;
 
-// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+// One index of the grid; shaders/one_index.wgsl's main calls it for every i < u.n.
 fn element(i: u32) {
 #if FORWARD
   // a = x [B, C, H, W], b = w [C, KH, KW]; i = (bc * OH + oh) * OW + ow.

@@ -47,7 +47,7 @@ fn op(x: f32, y: f32, p0: f32, p1: f32) -> f32 {
   return {{OP}};
 }
 
-// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+// One index of the grid; shaders/one_index.wgsl's main calls it for every i < u.n.
 fn element(i: u32) {
 #if BINARY
 #if CONTIGUOUS

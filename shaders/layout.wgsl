@@ -32,7 +32,7 @@ const ONE_BITS = 0x3f800000u;
 
 fn dim(arr: array<vec4<u32>, 2>, d: u32) -> u32 { return arr[d / 4u][d % 4u]; }
 
-// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+// One index of the grid; shaders/one_index.wgsl's main calls it for every i < u.n.
 fn element(i: u32) {
 #if STRIDED
   var rem = i;

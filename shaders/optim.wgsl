@@ -18,7 +18,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> s2: array<f32>;
 #endif
 
-// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+// One index of the grid; shaders/one_index.wgsl's main calls it for every i < u.n.
 fn element(i: u32) {
   var w = p[i];
   var d = g[i];

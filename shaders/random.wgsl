@@ -5,7 +5,7 @@
 struct Params { n: u32, seed: u32, stream: u32, offset: u32, p0: f32, p1: f32 };
 @group(0) @binding(0) var<uniform> u: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
-// One index of the grid; shaders/elements.wgsl's main calls it for every i < u.n.
+// One index of the grid; shaders/one_index.wgsl's main calls it for every i < u.n.
 fn element(i: u32) {
   let h = rng_bits(u.seed, u.stream, u.offset + i);
 #if NORMAL

@@ -77,6 +77,12 @@ test('tensors over the device limits name the limit', async () => {
   await throwsCrit(() => crit.matmul(crit.Tensor.empty([max + 1, 1, 1]), crit.Tensor.empty([1, 1])), 'grid', `${max}`);
 });
 
+test('engine settings are checked', async () => {
+  const eng = crit.engine(), before = eng.indicesPerInvocation;
+  for (const bad of [0, -1, 2.5, Number.NaN]) await throwsCrit(() => { eng.indicesPerInvocation = bad; }, 'indicesPerInvocation', `${bad}`);
+  assert.is(eng.indicesPerInvocation, before);
+});
+
 test('released tensors: after dispose(), after scope() ends, and before backward', async () => {
   const a = crit.tensor([1, 2, 3]);
   a.dispose();

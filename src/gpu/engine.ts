@@ -24,7 +24,7 @@ export interface DispatchArgs {
   /** Number of workgroups; a count over maxComputeWorkgroupsPerDimension is folded into y (kernels use linearWorkgroup). */
   workgroups?: number | [number, number, number];
   /**
-   * Instead of workgroups, for the one-index kernels (a source that ends with shaders/elements.wgsl and defines
+   * Instead of workgroups, for the one-index kernels (a source that ends with shaders/one_index.wgsl and defines
    * `fn element(i)`): the number of indices. The engine sets WG and PER (indices per invocation) for its adapter.
    */
   indices?: number;
@@ -55,7 +55,12 @@ export class Engine {
    * GPUs keep one. May be changed between dispatches (kernels are compiled per value; the tests of folded grids
    * set it to reach them with fewer indices).
    */
-  indicesPerInvocation: number;
+  get indicesPerInvocation(): number { return this.perInvocation; }
+  set indicesPerInvocation(n: number) {
+    if (!Number.isInteger(n) || n < 1) throw new CritError(`indicesPerInvocation must be an integer >= 1, got ${n}`);
+    this.perInvocation = n;
+  }
+  private perInvocation: number;
 
   private pipelines = new Map<string, GPUComputePipeline>();
   /** Each pipeline's bind group layout: getBindGroupLayout() makes a new object per call. */
@@ -89,7 +94,7 @@ export class Engine {
     this.limits = device.limits;
     this.features = features;
     this.isCpuAdapter = adapter.kind !== 'gpu';
-    this.indicesPerInvocation = this.isCpuAdapter ? 8 : 1;
+    this.perInvocation = this.isCpuAdapter ? 8 : 1;
     this.pool = new BufferPool(device, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.ring = device.createBuffer({ size: UNIFORM_SLOT * RING_SLOTS, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     device.lost.then((info) => { this.lost = `${info.reason}: ${info.message}`; });
@@ -162,7 +167,9 @@ export class Engine {
   dispatch(args: DispatchArgs): void {
     if (this.ringUsed === RING_SLOTS) this.flush();
     const oneIndex = args.indices !== undefined;
-    const pipeline = this.pipeline(oneIndex ? { ...args.kernel, defines: { ...args.kernel.defines, WG: INDEX_WG, PER: this.indicesPerInvocation } } : args.kernel);
+    const workgroups = oneIndex ? Math.max(1, Math.ceil(args.indices! / (INDEX_WG * this.perInvocation))) : args.workgroups;
+    if (workgroups === undefined) throw new CritError(`kernel ${args.kernel.name}: dispatch without workgroups or indices`);
+    const pipeline = this.pipeline(oneIndex ? { ...args.kernel, defines: { ...args.kernel.defines, WG: INDEX_WG, PER: this.perInvocation } } : args.kernel);
     const entries: GPUBindGroupEntry[] = [];
     if (args.params) {
       if (args.params.byteLength > UNIFORM_SLOT) throw new CritError(`kernel ${args.kernel.name}: params of ${args.params.byteLength} bytes exceed ${UNIFORM_SLOT}`);
@@ -175,8 +182,6 @@ export class Engine {
     let layout = this.layouts.get(pipeline);
     if (!layout) this.layouts.set(pipeline, (layout = pipeline.getBindGroupLayout(0)));
     const bindGroup = this.device.createBindGroup({ layout, entries });
-    const workgroups = oneIndex ? Math.max(1, Math.ceil(args.indices! / (INDEX_WG * this.indicesPerInvocation))) : args.workgroups;
-    if (workgroups === undefined) throw new CritError(`kernel ${args.kernel.name}: dispatch without workgroups or indices`);
     const grid = typeof workgroups === 'number' ? this.foldGrid(workgroups) : workgroups;
     const pass = this.profiler
       ? this.enc().beginComputePass({ timestampWrites: this.profiler.timestampWrites(args.label ?? args.kernel.name, args.flops, args.bytes) })
