@@ -30,7 +30,7 @@ fig5.json, the mixed model accuracy ~ ∂L_λ/∂e + λ0 + (1 | configuration) a
                      1, 3} x λ_t in {-0.2, 0, 0.2} (weeks on a GPU per run: use --tasks, and a GPU)
   --quick            pairs of the embedded MNIST digits, a small ConvNet (cnn:1x28x28:8k5-16k3-16k3:32-32-2:relu),
                      50 tasks of 10 epochs, 250 / 50 images per class, batch 50, lr 0.05; BP and CBP (ρ = 3e-3):
-                     about 10 minutes on 2 CPU cores. --alphas 0.1 adds CritL (λ_t = 0), ~15 min per α
+                     about 7 minutes on 2 CPU cores. --alphas 0.1 adds CritL (λ_t = 0), at most ~15 min per α
   --data DIR         Continual ImageNet as Dohare et al. store it: DIR/<class>.npy or DIR/classes/<class>.npy,
                      classes numbered from 0, each [images, channels, height, width] (values used as stored);
                      or an MNIST-format folder (MNIST, Fashion-MNIST: the four IDX files, e.g.
