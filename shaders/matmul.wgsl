@@ -6,7 +6,7 @@
 //    invocation keeps ROWS x 8 values of C in registers (ROWS x 2 vec4 accumulators). The row index depends
 //    only on workgroup_id, so the driver reads A with one scalar load broadcast to all lanes; only B is read
 //    per lane. B_VEC4 (B not transposed, N % 4 == 0) binds B as a vec4 array: 2 loads per lane and k
-//    instead of 8; C_VEC4 stores C the same way. C_TRANS writes C transposed (matmul.ts swaps the operands
+//    instead of 8; C_VEC4 (with B_VEC4 only) stores C the same way. C_TRANS writes C transposed (matmul.ts swaps the operands
 //    when the lanes are better used along M, e.g. convolutions with few output pixels). Out-of-range rows and columns are clamped on load and
 //    skipped on store, so the k loop has no branches. Indices are computed from k rather than carried from
 //    one iteration to the next: on lavapipe every loop-carried variable costs a masked blend per iteration

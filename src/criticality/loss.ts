@@ -182,12 +182,12 @@ export const LOSS_NORM_FLOOR = 1e-18;
 export function logJvpNormWithOutput(stages: readonly Stage[], x: Tensor, v: Tensor): { output: Tensor; logNorm: Tensor; alive: Tensor } {
   let cur = x, t = v;
   let logs: Tensor | null = null, alive: Tensor | null = null;
-  const floor = full([1], LOSS_NORM_FLOOR * LOSS_NORM_FLOOR);
+  const floorSq = LOSS_NORM_FLOOR * LOSS_NORM_FLOOR, floor = full([1], floorSq);
   const norm = (u: Tensor) => {
     const s = sumSquares(u, u.shape.map((_, i) => i).slice(1), true);
     const ok = flat(greaterEqual(s, floor));
     alive = alive ? mul(alive, ok) : ok;
-    return sqrt(maximum(s, LOSS_NORM_FLOOR * LOSS_NORM_FLOOR));
+    return sqrt(maximum(s, floorSq));
   };
   stages.forEach((f, l) => {
     const n = norm(t);

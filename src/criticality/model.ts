@@ -6,7 +6,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { l2norm } from '../ops/reduce.js';
 import { div, maximum } from '../ops/elementwise.js';
-import { full } from '../ops/create.js';
 import { reshape } from '../ops/layout.js';
 import { CritError } from '../util/errors.js';
 

@@ -9,7 +9,7 @@
 // that loses is at that noise floor, and counts as converged too.
 import { Tensor, scope, scopeAsync, keep } from '../tensor/tensor.js';
 import { vjp, jvp } from '../autodiff/grad.js';
-import { add, div, log } from '../ops/elementwise.js';
+import { add, log } from '../ops/elementwise.js';
 import { zeros } from '../ops/create.js';
 import { concat, reshape } from '../ops/layout.js';
 import { normal } from '../ops/random.js';

@@ -32,7 +32,8 @@ export function startFresh(o: { dir: string; name: string; shard?: Shard; checkp
   if (o.shard) for (const f of o.mine) rmSync(f, { force: true });
   else {
     rmSync(o.checkpoints, { recursive: true, force: true });
-    if (existsSync(o.dir)) for (const f of readdirSync(o.dir)) if (storePattern(o.name).test(f)) rmSync(join(o.dir, f), { force: true });
+    const stores = storePattern(o.name);
+    if (existsSync(o.dir)) for (const f of readdirSync(o.dir)) if (stores.test(f)) rmSync(join(o.dir, f), { force: true });
   }
 }
 

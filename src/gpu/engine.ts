@@ -5,6 +5,7 @@ import { preprocess, definesKey, type Defines } from './shader.js';
 import { getGpuProvider, describeAdapter, requestDevice, type AdapterChoice, type AdapterDescription } from './adapter.js';
 import { CritError } from '../util/errors.js';
 import type { Profiler } from './profiler.js';
+import oneIndexMain from '../../shaders/one_index.wgsl';
 
 /** A kernel: a WGSL file (inlined text), the defines of this variant, and its entry point. */
 export interface Kernel {
@@ -24,8 +25,8 @@ export interface DispatchArgs {
   /** Number of workgroups; a count over maxComputeWorkgroupsPerDimension is folded into y (kernels use linearWorkgroup). */
   workgroups?: number | [number, number, number];
   /**
-   * Instead of workgroups, for the one-index kernels (a source that ends with shaders/one_index.wgsl and defines
-   * `fn element(i)`): the number of indices. The engine sets WG and PER (indices per invocation) for its adapter.
+   * Instead of workgroups, for the one-index kernels (a source that defines `fn element(i)` and a uniform `u.n`):
+   * the number of indices. The engine appends shaders/one_index.wgsl's entry point and sets its WG and PER.
    */
   indices?: number;
   /** For the profiler: a label (default kernel.name) and the work done. */
@@ -120,15 +121,21 @@ export class Engine {
 
   get hasTimestamps(): boolean { return this.features.has('timestamp-query'); }
 
-  /** A compiled pipeline for a kernel variant (cached by source name, defines and entry point). */
-  pipeline(kernel: Kernel): GPUComputePipeline {
-    const key = `${kernel.name}|${kernel.entry ?? 'main'}|${definesKey(kernel.defines)}`;
+  /**
+   * A compiled pipeline for a kernel variant (cached by source name, defines and entry point). With
+   * `perInvocation`, a one-index kernel: shaders/one_index.wgsl's entry point appended, WG and PER set.
+   */
+  pipeline(kernel: Kernel, perInvocation?: number): GPUComputePipeline {
+    const variant = perInvocation === undefined ? definesKey(kernel.defines) : `${definesKey(kernel.defines)}|PER=${perInvocation}`;
+    const key = `${kernel.name}|${kernel.entry ?? 'main'}|${variant}`;
     let p = this.pipelines.get(key);
     if (p) return p;
-    const mkey = `${kernel.name}|${definesKey(kernel.defines)}`;
+    const mkey = `${kernel.name}|${variant}`;
     let module = this.modules.get(mkey);
     if (!module) {
-      const code = preprocess(kernel.name, kernel.source, kernel.defines);
+      const code = perInvocation === undefined
+        ? preprocess(kernel.name, kernel.source, kernel.defines)
+        : preprocess(kernel.name, `${kernel.source}\n${oneIndexMain}`, { ...kernel.defines, WG: INDEX_WG, PER: perInvocation });
       module = this.device.createShaderModule({ code, label: kernel.name });
       this.modules.set(mkey, module);
     }
@@ -169,7 +176,7 @@ export class Engine {
     const oneIndex = args.indices !== undefined;
     const workgroups = oneIndex ? Math.max(1, Math.ceil(args.indices! / (INDEX_WG * this.perInvocation))) : args.workgroups;
     if (workgroups === undefined) throw new CritError(`kernel ${args.kernel.name}: dispatch without workgroups or indices`);
-    const pipeline = this.pipeline(oneIndex ? { ...args.kernel, defines: { ...args.kernel.defines, WG: INDEX_WG, PER: this.perInvocation } } : args.kernel);
+    const pipeline = this.pipeline(args.kernel, oneIndex ? this.perInvocation : undefined);
     const entries: GPUBindGroupEntry[] = [];
     if (args.params) {
       if (args.params.byteLength > UNIFORM_SLOT) throw new CritError(`kernel ${args.kernel.name}: params of ${args.params.byteLength} bytes exceed ${UNIFORM_SLOT}`);

@@ -10,7 +10,6 @@
 import { Tensor } from '../tensor/tensor.js';
 import { concat, gather, padOp, permute, reshape, slice } from '../ops/layout.js';
 import { add, exp, gelu, minimum, mul, relu, scale, sigmoid } from '../ops/elementwise.js';
-import { full } from '../ops/create.js';
 import { matmul } from '../ops/matmul.js';
 import { mean, normalize } from '../ops/reduce.js';
 import { softmax } from '../ops/softmax.js';

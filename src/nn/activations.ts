@@ -2,7 +2,6 @@
 // both autodiff modes go through it.
 import type { Tensor } from '../tensor/tensor.js';
 import { scaledTanh, tanh, relu, sigmoid, gelu, mul, minimum, addScalar, scale } from '../ops/elementwise.js';
-import { full } from '../ops/create.js';
 
 /** min(max(x, 0), 6) (torch.nn.ReLU6), as relu and a minimum with a constant: exact, and differentiable both ways. */
 export const relu6 = (x: Tensor) => minimum(relu(x), 6);

@@ -1,15 +1,13 @@
 // Optimizers that update parameters in place on the GPU: one fused dispatch per parameter tensor
 // (shaders/optim.wgsl), no readback, nothing recorded on tapes (the kernel is not an op). The parameter
 // tensors keep their identity, so a Params record stays valid across steps. Rules follow torch.optim.
-import optimSource from '../../shaders/optim.wgsl';
+import source from '../../shaders/optim.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt, sameShape } from '../tensor/shape.js';
-import { ParamWriter, withIndexMain } from '../ops/launch.js';
+import { ParamWriter } from '../ops/launch.js';
 import { zeros } from '../ops/create.js';
 import { CritError } from '../util/errors.js';
 import type { Params } from './mlp.js';
-
-const source = withIndexMain(optimSource);
 
 export interface Optimizer {
   /** Learning rate of the next step (a schedule sets it per epoch). */

@@ -9,7 +9,7 @@ import windowSource from '../../shaders/window.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpFn } from './op.js';
-import { ParamWriter, withIndexMain } from './launch.js';
+import { ParamWriter } from './launch.js';
 import { matmul } from './matmul.js';
 import { add } from './elementwise.js';
 import { mean } from './reduce.js';
@@ -19,7 +19,7 @@ import { type Window2d, type Pair, windowOutput, window2d } from './window.js';
 import { depthwiseConv2d } from './depthwise.js';
 
 /** The kernel family, with the window arithmetic it shares with the other window kernels. */
-const source = withIndexMain(windowSource + kernelSource);
+const source = windowSource + kernelSource;
 
 export { type Window2d, windowOutput, window2d } from './window.js';
 

@@ -7,14 +7,14 @@ import kernelSource from '../../shaders/depthwise.wgsl';
 import windowSource from '../../shaders/window.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { fmt } from '../tensor/shape.js';
-import { defineOp, type HostTensor, type OpFn } from './op.js';
-import { ParamWriter, withIndexMain } from './launch.js';
+import { defineOp, type OpFn } from './op.js';
+import { ParamWriter } from './launch.js';
 import { add } from './elementwise.js';
 import { type Window2d, windowOutput } from './window.js';
 import { CritError } from '../util/errors.js';
 
 /** The kernel family, with the window arithmetic it shares with the other window kernels. */
-const source = withIndexMain(windowSource + kernelSource);
+const source = windowSource + kernelSource;
 
 /** The window, and the input images' height and width (the gradients need them to know the shapes). */
 export interface DepthwiseAttrs extends Window2d { size: [number, number] }

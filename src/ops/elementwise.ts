@@ -5,10 +5,10 @@ import tanhSource from '../../shaders/tanh.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, sameShape, sizeOf, fmt } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpRule, type RuleContext } from './op.js';
-import { ParamWriter, withIndexMain } from './launch.js';
+import { ParamWriter } from './launch.js';
 import { CritError } from '../util/errors.js';
 
-const source = withIndexMain(tanhSource + elementwiseSource);
+const source = tanhSource + elementwiseSource;
 
 const A = 1.7159, B = 0.6666;
 const MAX_RANK = 8;

@@ -1,7 +1,4 @@
 // Small helpers shared by the op files: packing uniform params and sizing 1-d dispatches.
-import { engine } from '../tensor/tensor.js';
-import type { Kernel } from '../gpu/engine.js';
-import indexMain from '../../shaders/one_index.wgsl';
 
 export const WG = 64;
 
@@ -25,13 +22,3 @@ export class ParamWriter {
 
 /** Workgroups for n invocations of a 1-d kernel. */
 export function groups1d(n: number, wg = WG): number { return Math.max(1, Math.ceil(n / wg)); }
-
-/** A one-index kernel's source (it defines `fn element(i)`) with the entry point of shaders/one_index.wgsl: dispatched with `indices`. */
-export function withIndexMain(source: string): string { return `${source}\n${indexMain}`; }
-
-/** Kernel descriptor with the common prelude prepended. */
-export function kernel(name: string, source: string, defines: Kernel['defines'] = {}, entry?: string): Kernel {
-  return { name, source, defines, entry };
-}
-
-export { engine };

@@ -1,16 +1,15 @@
 // Data movement: reshape (a view), broadcast, permute/transpose, slice and its adjoint pad, concat,
 // row gather and its adjoint scatter-add. All but reshape run the strided-copy kernel (shaders/layout.wgsl).
-import layoutSource from '../../shaders/layout.wgsl';
-import fillWgsl from '../../shaders/fill.wgsl';
+import source from '../../shaders/layout.wgsl';
+import fillSource from '../../shaders/fill.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { sizeOf, stridesOf, broadcastStrides, broadcastShapes, sameShape, fmt, normAxis, checkShape, type Shape } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpFn } from './op.js';
-import { ParamWriter, withIndexMain } from './launch.js';
+import { ParamWriter } from './launch.js';
 import { sum } from './reduce.js';
 import { CritError } from '../util/errors.js';
 
 const MAX_RANK = 8;
-const source = withIndexMain(layoutSource), fillSource = withIndexMain(fillWgsl);
 
 type LayoutMode = 'STRIDED' | 'GATHER' | 'SCATTER_ADD' | 'SCATTER_ROWS' | 'ONE_HOT';
 /** The layout kernel (shaders/layout.wgsl) in one of its modes. */

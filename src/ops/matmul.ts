@@ -63,30 +63,35 @@ export interface RegisterChoice { swap: boolean; rows: number }
  * lanes run along M. matmulPlan() takes the candidate (swap or not, ROWS) that registerCost() rates cheapest.
  * TILED: 64 x 64 tiles, 16 x 16 invocations of 4 x 4.
  */
-export function matmulPlan(variant: 'register' | 'tiled', d: { batch: number; M: number; N: number; K: number }, trans: { transA: boolean; transB: boolean }, choice?: Partial<RegisterChoice>): MatmulPlan {
-  const { transA, transB } = trans;
+export function matmulPlan(variant: 'register' | 'tiled', d: ProductDims, trans: Trans, choice?: Partial<RegisterChoice>): MatmulPlan {
   if (variant === 'tiled') {
-    return { variant, swap: false, label: 'matmul_tiled', workgroups: [Math.ceil(d.N / 64), Math.ceil(d.M / 64), d.batch], defines: { TILED: true, TRANS_A: transA, TRANS_B: transB } };
+    return { variant, swap: false, label: 'matmul_tiled', workgroups: [Math.ceil(d.N / 64), Math.ceil(d.M / 64), d.batch], defines: { TILED: true, TRANS_A: trans.transA, TRANS_B: trans.transB } };
   }
-  let best: MatmulPlan | null = null, bestCost = Infinity;
+  let best: RegisterChoice = { swap: false, rows: 16 }, bestCost = Infinity;
   for (const swap of choice?.swap === undefined ? [false, true] : [choice.swap]) {
     for (const rows of choice?.rows === undefined ? [16, 8, 4, 2, 1] : [choice.rows]) {
-      const p = registerPlan(d, trans, swap, rows), c = registerCost(p, d);
-      if (c < bestCost) { best = p; bestCost = c; }
+      const c = registerCost(d, trans, { swap, rows });
+      if (c < bestCost) { best = { swap, rows }; bestCost = c; }
     }
   }
-  return best!;
+  const l = registerLayout(d, trans, best.swap);
+  return {
+    variant: 'register', swap: best.swap, label: 'matmul_register', workgroups: registerGrid(d, l, best.rows),
+    defines: { REGISTER: true, ROWS: best.rows, WG: l.wg, TRANS_A: l.tA, TRANS_B: l.tB, B_VEC4: l.bVec4, C_VEC4: l.bVec4 && !best.swap, C_TRANS: best.swap },
+  };
 }
 
-function registerPlan(d: { batch: number; M: number; N: number }, { transA, transB }: { transA: boolean; transB: boolean }, swap: boolean, rows: number): MatmulPlan {
+type ProductDims = { batch: number; M: number; N: number; K: number };
+type Trans = { transA: boolean; transB: boolean };
+
+/** The product the REGISTER kernel computes: swapped, Cᵀ = op(B)ᵀ op(A)ᵀ; its lanes per workgroup; vec4 reads of B. */
+function registerLayout(d: ProductDims, { transA, transB }: Trans, swap: boolean) {
   const [M, N, tA, tB] = swap ? [d.N, d.M, !transB, !transA] : [d.M, d.N, transA, transB];
-  const wg = N > 64 ? 16 : 8;
-  const bVec4 = !tB && N % 4 === 0;
-  return {
-    variant: 'register', swap, label: 'matmul_register',
-    workgroups: [Math.ceil(N / (8 * wg)), Math.ceil(M / rows), d.batch],
-    defines: { REGISTER: true, ROWS: rows, WG: wg, TRANS_A: tA, TRANS_B: tB, B_VEC4: bVec4, C_VEC4: bVec4 && !swap, C_TRANS: swap },
-  };
+  return { M, N, tA, tB, wg: N > 64 ? 16 : 8, bVec4: !tB && N % 4 === 0 };
+}
+
+function registerGrid(d: ProductDims, l: { M: number; N: number; wg: number }, rows: number): [number, number, number] {
+  return [Math.ceil(l.N / (8 * l.wg)), Math.ceil(l.M / rows), d.batch];
 }
 
 /**
@@ -96,12 +101,12 @@ function registerPlan(d: { batch: number; M: number; N: number }, { transA, tran
  * stores of a transposed C. Constants fitted to the kernel times of 18 shapes x 6 plans (convolution, MLP and
  * square products; median error 7%): docs/bench.md.
  */
-export function registerCost(p: MatmulPlan, { batch, M, N, K }: { batch: number; M: number; N: number; K: number }): number {
-  const [gx, gy, gz] = p.workgroups, d = p.defines;
-  const readB = d.B_VEC4 ? COST.bVec4 : d.TRANS_B ? COST.bTransposed : COST.bScalar;
-  const vectors = gx * gy * gz * ((d.WG as number) / 8);
-  const stores = p.swap ? batch * M * N * COST.transposedStore : 0;
-  return vectors * (K * (readB + (d.ROWS as number) * COST.row) + COST.workgroup) + stores;
+export function registerCost(d: ProductDims, trans: Trans, { swap, rows }: RegisterChoice): number {
+  const l = registerLayout(d, trans, swap);
+  const [gx, gy, gz] = registerGrid(d, l, rows);
+  const readB = l.bVec4 ? COST.bVec4 : l.tB ? COST.bTransposed : COST.bScalar;
+  const stores = swap ? d.batch * d.M * d.N * COST.transposedStore : 0;
+  return gx * gy * gz * (l.wg / 8) * (d.K * (readB + rows * COST.row) + COST.workgroup) + stores;
 }
 const COST = { bVec4: 2.7, bScalar: 3.9, bTransposed: 5.5, row: 1, workgroup: 34, transposedStore: 0.05 };
 

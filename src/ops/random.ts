@@ -4,11 +4,10 @@ import rngSource from '../../shaders/rng.wgsl';
 import randomSource from '../../shaders/random.wgsl';
 import { Tensor } from '../tensor/tensor.js';
 import { type Shape } from '../tensor/shape.js';
-import { ParamWriter, withIndexMain } from './launch.js';
+import { ParamWriter } from './launch.js';
 import { CritError } from '../util/errors.js';
 
 export { rngSource };
-const randomKernelSource = withIndexMain(rngSource + randomSource);
 
 /** pcg4d on the CPU, identical to the WGSL version (u32 arithmetic through Math.imul). */
 export function pcg4d(x: number, y: number, z: number, w: number): [number, number, number, number] {
@@ -45,7 +44,7 @@ function fill(shape: Shape, o: RandomOptions, defines: Record<string, boolean>, 
   const out = Tensor.empty(shape);
   if (out.size === 0) return out;
   out.engine.dispatch({
-    kernel: { name: 'random', source: randomKernelSource, defines: { NORMAL: false, SYMMETRIC: false, ...defines } },
+    kernel: { name: 'random', source: rngSource + randomSource, defines: { NORMAL: false, SYMMETRIC: false, ...defines } },
     label,
     buffers: [out.buffer],
     params: new ParamWriter().u32(out.size).u32(o.seed).u32(o.stream ?? 0).u32(o.offset ?? 0).f32(p0).f32(p1).buffer,

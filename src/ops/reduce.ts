@@ -6,7 +6,6 @@ import { sizeOf, normAxis, fmt } from '../tensor/shape.js';
 import { defineOp, type HostTensor, type OpFn } from './op.js';
 import { ParamWriter, groups1d } from './launch.js';
 import { mul, scale, greaterEqual, sqrt, div, maximum } from './elementwise.js';
-import { full } from './create.js';
 import { broadcastTo, reshape } from './layout.js';
 import { CritError } from '../util/errors.js';
 

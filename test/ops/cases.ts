@@ -81,7 +81,6 @@ const BINARY_SHAPES: [number[], number[]][] = [
 const BINARY_GRAD: [number[], number[]][] = [[[3, 4], [3, 4]], [[3, 4], [4]], [[3, 1], [1, 4]], [[2, 1, 3], [4, 1]], [[1], [2, 3]]];
 
 interface Domain { lo: number; hi: number; signs?: boolean; avoid?: number[]; specials?: number[]; p0?: number }
-const none = { p0: 0, p1: 0 };
 
 function unary(d: Domain, tol: Tol, extra: Partial<OpSpec> = {}): OpSpec {
   const attrs = { p0: d.p0 ?? 0, p1: 0 };
